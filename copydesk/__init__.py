@@ -1,0 +1,16 @@
+"""copydesk: web pages in, clean articles out.
+
+    from copydesk import extract, clean_text
+    doc = extract(html_bytes, url="https://...")
+    doc.text, doc.markdown, doc.title, doc.authors, doc.date, doc.to_dict()
+"""
+from .document import Document, Paragraph
+from .errors import CopydeskError, ExtractionTimeout, ModelError
+from .options import Options
+from .api import extract
+
+__all__ = [
+    "extract", "Document", "Paragraph", "Options",
+    "CopydeskError", "ExtractionTimeout", "ModelError",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,249 @@
+"""The public entry points: run the stages in order, one direction.
+
+    bytes ─▶ decode ─▶ parse ─▶ metadata ─▶ prune ─▶ segment ─▶ featurize
+          ─▶ score ─▶ label ─▶ assemble ─▶ Document
+
+`analyse` stops after featurize (training uses it); `explain` runs everything
+and keeps per-block labels, scores and reasons (the inspector uses it);
+`extract` returns only the `Document`.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .assemble import assemble
+from .blocks import Block
+from .decode import decode
+from .document import Document
+from .errors import ExtractionTimeout
+from .features import FEATURE_NAMES, featurize
+from .label import decide, news_roles, threshold_for
+from .options import MAX_INPUT_BYTES, Options
+from .parse import parse
+from .prune import prune
+from .score import get_model
+from .segment import Segmentation, segment
+
+#: How many feature contributions `explain` reports per block.
+TOP_REASONS = 3
+_LOOKS_HTML = re.compile(r"<\s*(?:!doctype|html|head|body|div|p|span|a|table|article|section|br|meta|title|h[1-6]|ul|li|script)\b", re.I)
+
+
+@dataclass
+class BlockView:
+    """One block as the inspector shows it: its text, label, score and top reasons."""
+
+    text: str
+    kind: str
+    tag: str
+    label: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Explanation:
+    document: Document
+    blocks: list[BlockView]
+
+
+@dataclass
+class PageAnalysis:
+    """A page up to its feature rows, or the reason it has none."""
+
+    seg: Segmentation | None = None
+    X: np.ndarray | None = None
+    meta: object | None = None
+    title_hint: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    empty_reason: str | None = None
+    #: Set when the input is plain text rather than HTML.
+    plain_text: str | None = None
+
+
+def _resolve_options(options: Options | None, kw: dict) -> Options:
+    if options is None:
+        return Options(**kw)
+    if kw:
+        from dataclasses import replace
+        return replace(options, **kw)
+    return options
+
+
+def _check(deadline: float | None, stage: str) -> None:
+    if deadline is not None and time.perf_counter() > deadline:
+        raise ExtractionTimeout(f"time limit exceeded after {stage}")
+
+
+def sniff_kind(text: str) -> str | None:
+    """'html', 'json', 'feed' or 'text' for decoded input."""
+    head = text[:4096].lstrip()
+    if not head:
+        return None
+    if head[0] in "{[" and head.rstrip()[-1:] in "}]":
+        return "json"
+    low = head[:1000].lower()
+    if low.startswith("<?xml") and ("<rss" in low or "<feed" in low or "<rdf" in low):
+        return "feed"
+    if _LOOKS_HTML.search(text[:65536]):
+        return "html"
+    return "text"
+
+
+def analyse(html: bytes | str, url: str | None = None, options: Options | None = None,
+            deadline: float | None = None, content_type: str | None = None) -> PageAnalysis:
+    """decode → parse → metadata → prune → segment → featurize."""
+    options = options or Options()
+    out = PageAnalysis()
+    if isinstance(html, (bytes, bytearray, memoryview)):
+        data = bytes(html)
+        if len(data) > MAX_INPUT_BYTES:
+            data = data[:MAX_INPUT_BYTES]
+            out.warnings.append(f"input truncated to {MAX_INPUT_BYTES} bytes")
+        if not data.strip():
+            out.empty_reason = "empty input"
+            return out
+        dec = decode(data, content_type)
+        out.warnings += dec.warnings
+        if dec.not_text:
+            out.empty_reason = f"not html: {dec.not_text}"
+            return out
+        text = dec.text
+    elif isinstance(html, str):
+        text = html
+        if len(text) > MAX_INPUT_BYTES:
+            text = text[:MAX_INPUT_BYTES]
+            out.warnings.append(f"input truncated to {MAX_INPUT_BYTES} characters")
+    else:
+        raise TypeError(f"extract() takes bytes or str, not {type(html).__name__}")
+    if not text.strip():
+        out.empty_reason = "empty input"
+        return out
+    kind = sniff_kind(text)
+    if kind in ("json", "feed"):
+        out.empty_reason = f"not html: {kind}"
+        return out
+    if kind == "text":
+        out.plain_text = text
+        return out
+    tree, warns = parse(text)
+    out.warnings += warns
+    _check(deadline, "parsing")
+    if options.with_metadata:
+        from .metadata import extract_metadata
+        out.meta = extract_metadata(tree, url)
+        out.title_hint = getattr(out.meta, "title", None)
+        _check(deadline, "metadata")
+    else:
+        node = tree.css_first("title")
+        out.title_hint = node.text(strip=True) if node is not None else None
+    prune(tree)
+    seg = segment(tree, deadline)
+    if seg.truncated:
+        out.warnings.append("page has too many blocks; the rest was ignored")
+    out.seg = seg
+    if not seg.blocks:
+        out.empty_reason = "no text found"
+        return out
+    out.X = featurize(seg, out.title_hint)
+    _check(deadline, "features")
+    return out
+
+
+def explain(html: bytes | str, url: str | None = None, options: Options | None = None,
+            *, content_type: str | None = None, reasons: bool = True, **kw) -> Explanation:
+    """Extract and keep, for every block, its label, score and top reasons."""
+    options = _resolve_options(options, kw)
+    deadline = time.perf_counter() + options.timeout if options.timeout else None
+    page = analyse(html, url, options, deadline, content_type)
+    if page.plain_text is not None:
+        return Explanation(_from_plain_text(page.plain_text, url, options), [])
+    doc = Document(url=url, warnings=page.warnings)
+    _apply_metadata(doc, page.meta)
+    if page.empty_reason or page.seg is None or page.X is None:
+        doc.empty_reason = page.empty_reason or "no text found"
+        return Explanation(doc, [])
+    blocks = page.seg.blocks
+    model = get_model()
+    probs = model.predict(page.X)
+    keep = decide(probs, blocks, threshold_for(model.threshold, options), options)
+    roles = news_roles(blocks, keep, doc.title, doc.authors)
+    body: list[Block] = []
+    for b, role in zip(blocks, roles):
+        if role in ("body", "caption"):
+            body.append(b)
+        elif role == "credit":
+            doc.credits.append(b.text)
+        elif role == "bio" and doc.bio is None:
+            doc.bio = b.text
+        elif role == "byline" and not doc.authors:
+            from .newsparts import parse_byline
+            doc.authors = parse_byline(b.text) or []
+        elif role == "title" and not doc.title:
+            doc.title = b.text
+    doc.paragraphs = assemble(body)
+    doc.confidence = confidence(probs, blocks, keep)
+    if not doc.paragraphs:
+        doc.empty_reason = "no content found"
+    elif options.with_metadata:
+        from .metadata import resolve_language
+        doc.language = resolve_language(doc.language, doc.text)
+    _check(deadline, "labelling")
+    views: list[BlockView] = []
+    if reasons:
+        why = _reasons(model, page.X)
+        views = [BlockView(b.text, b.kind, b.tag, role, round(float(p), 4), r)
+                 for b, role, p, r in zip(blocks, roles, probs, why)]
+    return Explanation(doc, views)
+
+
+def extract(html: bytes | str, url: str | None = None, options: Options | None = None,
+            *, content_type: str | None = None, **kw) -> Document:
+    """The clean article of an HTML page (bytes are decoded by copydesk).
+
+    Keyword options (`include_tables`, `include_comments`, `favor`, `timeout`,
+    `with_metadata`) override those of `options`. Raises `TypeError` for a
+    non-text argument and `ExtractionTimeout` past `Options.timeout`; bad
+    content gives an empty `Document` with `empty_reason` set.
+    """
+    return explain(html, url, options, content_type=content_type, reasons=False, **kw).document
+
+
+def confidence(probs: np.ndarray, blocks: list[Block], keep: np.ndarray) -> float:
+    """Share of the plausible text (p ≥ 0.2) on which the model was decided (p ≤ .2 or ≥ .8)."""
+    if not keep.any():
+        return 0.0
+    chars = np.array([len(b.text) for b in blocks], dtype=np.float64)
+    plausible = probs >= 0.2
+    unsure = plausible & (probs < 0.8)
+    total = chars[plausible].sum()
+    return float(round(1.0 - chars[unsure].sum() / total, 4)) if total else 0.0
+
+
+def _apply_metadata(doc: Document, meta: object | None) -> None:
+    if meta is None:
+        return
+    for name in ("title", "authors", "date", "date_modified", "publisher", "language",
+                 "canonical_url", "description", "section", "tags", "image"):
+        value = getattr(meta, name, None)
+        if value:
+            setattr(doc, name, value)
+
+
+def _from_plain_text(text: str, url: str | None, options: Options) -> Document:
+    from .textmode import clean_text
+    return clean_text(text, url=url, options=options)
+
+
+def _reasons(model, X: np.ndarray) -> list[list[str]]:
+    """Top feature contributions per block (LightGBM SHAP values)."""
+    contrib = model.booster.predict(np.nan_to_num(X), pred_contrib=True, num_threads=1)[:, :-1]
+    out = []
+    for row, x in zip(contrib, X):
+        top = np.argsort(-np.abs(row))[:TOP_REASONS]
+        out.append([f"{FEATURE_NAMES[j]}={x[j]:.3g} ({'+' if row[j] > 0 else '−'}{abs(row[j]):.2f})" for j in top])
+    return out

@@ -1,0 +1,95 @@
+"""Throughput benchmark of the batch pool: copydesk vs trafilatura, 1..N workers.
+
+This module owns `batch_benchmark`: it wraps the shared pages
+(``wcxb-dev/html/*.html.gz`` and ``trafilatura-eval/html/*.html.gz``) as HTTP
+response records in a temporary gzip WARC, runs the local engine on it once
+per (extractor, workers) pair, and returns a Markdown table of records/s
+(wall clock, worker start-up included), kept/skipped/errors and peak RSS per
+worker. Reached from ``copydesk run --benchmark [DATA_DIR] [--bench-pages N]``
+or by calling `batch_benchmark` (e.g. from ``copydesk bench --batch``).
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+from ..errors import CopydeskError
+from .job import BatchConfig
+from .local import run_local
+
+SETS = ("wcxb-dev", "trafilatura-eval")
+
+
+def default_data_dir() -> str:
+    """``$COPYDESK_DATA``, else ``../shared/data`` next to the repository."""
+    env = os.environ.get("COPYDESK_DATA")
+    if env:
+        return env
+    return str(Path(__file__).resolve().parents[3] / "shared" / "data")
+
+
+def warc_response(url: str, body: bytes, content_type: str = "text/html; charset=utf-8",
+                  date: str = "2024-01-01T00:00:00Z") -> bytes:
+    """One WARC/1.0 response record (uncompressed bytes) wrapping `body` in an HTTP 200."""
+    http = (b"HTTP/1.1 200 OK\r\nContent-Type: " + content_type.encode() +
+            b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:{uuid.uuid4()}>\r\n"
+            f"WARC-Date: {date}\r\nWARC-Target-URI: {url}\r\n"
+            f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n").encode()
+    return head + http + b"\r\n\r\n"
+
+
+def build_warc(data_dir: str | Path, dest: str | Path, n_pages: int) -> int:
+    """Write a gzip WARC (one member per record) of up to `n_pages` shared pages; return the count."""
+    data_dir = Path(data_dir)
+    lists = [sorted((data_dir / s / "html").glob("*.html.gz")) for s in SETS]
+    pages: list[tuple[str, Path]] = []
+    i = 0
+    while len(pages) < n_pages and any(i < len(lst) for lst in lists):
+        for s, lst in zip(SETS, lists):
+            if i < len(lst) and len(pages) < n_pages:
+                pages.append((s, lst[i]))
+        i += 1
+    with open(dest, "wb") as out:
+        for s, p in pages:
+            body = gzip.decompress(p.read_bytes())
+            out.write(gzip.compress(warc_response(f"https://bench.invalid/{s}/{p.name[:-3]}", body), 6))
+    return len(pages)
+
+
+def batch_benchmark(data_dir: str | Path, workers: tuple[int, ...] = (1, 2), n_pages: int = 100,
+                    extractors: tuple[str, ...] = ("copydesk", "trafilatura"),
+                    timeout: float | None = 30.0) -> str:
+    """Run the pool on a WARC of `n_pages` shared pages; return a Markdown table."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="copydesk-bench-") as tmp:
+        warc = Path(tmp) / "bench.warc.gz"
+        n = build_warc(data_dir, warc, n_pages)
+        if n == 0:
+            raise FileNotFoundError(f"no pages under {data_dir}/{{{','.join(SETS)}}}/html")
+        for ex in extractors:
+            for w in workers:
+                out = Path(tmp) / f"out-{ex}-{w}"
+                cfg = BatchConfig(outdir=str(out), extractor=ex, timeout=timeout,
+                                  shard_size=max(1, n // (4 * max(workers))), with_metadata=True)
+                try:
+                    s = run_local([str(warc)], cfg, workers=w, progress=False, log=io.StringIO())
+                except CopydeskError as exc:  # e.g. the block model is missing
+                    rows.append((ex, w, str(exc).splitlines()[-1][:120]))
+                    continue
+                rows.append((ex, w, s))
+    lines = [f"Batch pool on {n} pages ({', '.join(SETS)}), gzip WARC; rec/s = wall clock incl. worker start-up",
+             "",
+             "| extractor | workers | records | kept | skipped | errors | seconds | rec/s | peak RSS/worker MB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for ex, w, s in rows:
+        if isinstance(s, str):
+            lines.append(f"| {ex} | {w} | failed: {s} | | | | | | |")
+            continue
+        lines.append(f"| {ex} | {w} | {s.records} | {s.kept} | {s.skipped} | {s.errors} | {s.seconds:.1f} | "
+                     f"{s.records_per_s:.1f} | {s.peak_rss_mb:.0f} |")
+    return "\n".join(lines)

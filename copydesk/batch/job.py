@@ -1,0 +1,263 @@
+"""The batch job description and the per-record step shared by every engine.
+
+This module owns `BatchConfig` (what a run does), `Shard` (the work unit: up
+to ``shard_size`` consecutive items of one input), the stable shard
+enumeration used for resumability, the choice of extractor (copydesk,
+trafilatura for benchmarks, or ``module:function`` for tests), and
+`process_item`, which turns one reader item into exactly one row of kind
+``kept``, ``skipped`` or ``errors``. It neither schedules nor writes.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import signal
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Iterator
+
+from ..document import Document, Paragraph
+from ..errors import ExtractionTimeout, ModelError
+from ..options import Options
+from .readers import Failure, Item, Record, Skip, Source, read_source
+
+#: Extra seconds (at most) granted beyond ``timeout`` before the in-process alarm fires.
+ALARM_GRACE = 2.0
+
+
+def alarm_for(timeout: float | None) -> float | None:
+    """When the worker's SIGALRM backstop fires for a per-record `timeout`."""
+    return None if not timeout else timeout + min(ALARM_GRACE, timeout)
+
+Extractor = Callable[[Record, Options], Document]
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    """What a batch run does; the engines receive one of these."""
+
+    outdir: str
+    fmt: str = "parquet"              # parquet | jsonl
+    markdown: bool = False
+    timeout: float | None = 30.0      # per record, passed to Options(timeout=...)
+    hard_timeout: float | None = None  # worker killed after this; default 2*timeout+10
+    shard_size: int = 500
+    extractor: str = "copydesk"       # copydesk | trafilatura | module:function
+    input_kind: str = "auto"
+    html_field: str = "html"
+    text_field: str = "text"
+    with_metadata: bool = True
+    max_memory_mb: int | None = 4096  # per worker, RLIMIT_AS; None/0 = no cap
+
+    def __post_init__(self) -> None:
+        if self.fmt not in ("parquet", "jsonl"):
+            raise ValueError("format must be parquet or jsonl")
+        if self.shard_size < 1:
+            raise ValueError("shard size must be >= 1")
+        if self.timeout is not None and self.timeout <= 0:
+            raise ValueError("timeout must be positive")
+
+    @property
+    def effective_hard_timeout(self) -> float | None:
+        if self.hard_timeout:
+            return self.hard_timeout
+        return None if self.timeout is None else 2 * self.timeout + 10
+
+    def options(self) -> Options:
+        return Options(timeout=self.timeout, with_metadata=self.with_metadata)
+
+    def manifest_config(self, inputs: list[str]) -> dict[str, Any]:
+        """Settings that decide shard ids and output contents (a resume must match them)."""
+        keep = ("fmt", "markdown", "shard_size", "extractor", "input_kind", "html_field", "text_field", "with_metadata")
+        d = {k: v for k, v in asdict(self).items() if k in keep}
+        d["inputs"] = list(inputs)
+        return d
+
+
+@dataclass
+class Shard:
+    """The work unit: consecutive items of one source, with a stable id and sequence number."""
+
+    shard_id: str
+    seq: int
+    source: str
+    items: list[Item] = field(default_factory=list)
+    #: item index → reason: items to write as errors without extracting (they crashed a worker).
+    poison: dict[int, str] = field(default_factory=dict)
+    attempts: int = 0
+
+
+def iter_shards(sources: list[Source], cfg: BatchConfig) -> Iterator[Shard]:
+    """Group every source's items into shards of at most ``cfg.shard_size``.
+
+    Shard ids are ``<source path>#<k>``; sequence numbers count over the whole
+    run. Both are stable for the same inputs and settings.
+    """
+    seq = 0
+    for src in sources:
+        k = 0
+        buf: list[Item] = []
+        for item in read_source(src, cfg.html_field, cfg.text_field):
+            buf.append(item)
+            if len(buf) >= cfg.shard_size:
+                yield Shard(f"{src.path}#{k}", seq, src.path, buf)
+                seq += 1
+                k += 1
+                buf = []
+        if buf or k == 0:
+            # an input with no items at all still gets a (empty) shard so that it is marked done
+            yield Shard(f"{src.path}#{k}", seq, src.path, buf)
+            seq += 1
+
+
+# --------------------------------------------------------------------------- extractors
+
+def _copydesk_extractor(rec: Record, opts: Options) -> Document:
+    from .. import api
+
+    if rec.html is not None:
+        return api.extract(rec.html, url=rec.url, options=opts)
+    clean_text = getattr(api, "clean_text", None)
+    if clean_text is not None:
+        return clean_text(rec.text or "", options=opts)
+    # until clean_text lands: keep non-blank paragraphs as they are
+    paras = [p.strip() for p in (rec.text or "").split("\n\n") if p.strip()]
+    return Document(paragraphs=[Paragraph(p) for p in paras], url=rec.url,
+                    empty_reason=None if paras else "empty input")
+
+
+def _trafilatura_extractor(rec: Record, opts: Options) -> Document:
+    import trafilatura
+
+    if rec.html is None:
+        text = rec.text or ""
+    else:
+        text = trafilatura.extract(rec.html, url=rec.url, with_metadata=False) or ""
+    paras = [p for p in text.split("\n") if p.strip()]
+    return Document(paragraphs=[Paragraph(p) for p in paras], url=rec.url,
+                    empty_reason=None if paras else "no content found")
+
+
+def resolve_extractor(spec: str) -> Extractor:
+    """``copydesk``, ``trafilatura`` or ``package.module:function`` (called as f(record, options))."""
+    if spec == "copydesk":
+        return _copydesk_extractor
+    if spec == "trafilatura":
+        return _trafilatura_extractor
+    mod, sep, fn = spec.partition(":")
+    if not sep:
+        raise ValueError(f"extractor must be copydesk, trafilatura or module:function, not {spec!r}")
+    return getattr(importlib.import_module(mod), fn)
+
+
+# --------------------------------------------------------------------------- one record
+
+def _base(item: Item) -> dict[str, Any]:
+    return {"id": item.id, "source": item.source, "url": item.url}
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise ExtractionTimeout("record exceeded its time limit (worker alarm)")
+
+
+def process_item(item: Item, extractor: Extractor, opts: Options, markdown: bool,
+                 alarm_after: float | None = None) -> tuple[str, dict[str, Any]]:
+    """Extract one item; return ``(kind, row)`` with kind in kept | skipped | errors.
+
+    Never raises for a record's sake: timeouts, MemoryError and any Exception
+    become an ``errors`` row. `ModelError` (missing/unreadable model) propagates:
+    it would fail every record, and error rows are final on resume. ``alarm_after`` arms SIGALRM (main thread only) as
+    a backstop for extractors that ignore ``Options.timeout``.
+    """
+    if isinstance(item, Skip):
+        return "skipped", {**_base(item), "reason": item.reason}
+    if isinstance(item, Failure):
+        return "errors", {**_base(item), "stage": "read", "reason": item.reason}
+    rec = item
+    use_alarm = bool(alarm_after) and threading.current_thread() is threading.main_thread()
+    t0 = time.perf_counter()
+    old = None
+    try:
+        if use_alarm:
+            old = signal.signal(signal.SIGALRM, _alarm)
+            signal.setitimer(signal.ITIMER_REAL, alarm_after)  # type: ignore[arg-type]
+        try:
+            doc = extractor(rec, opts)
+        finally:
+            if use_alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, old)
+        text = doc.text
+        md = doc.markdown if markdown else None
+    except ModelError:
+        raise  # a broken installation, not a bad page: abort instead of writing final error rows
+    except ExtractionTimeout as exc:
+        return "errors", {**_base(rec), "stage": "extract", "reason": f"timeout: {exc}"}
+    except MemoryError:
+        return "errors", {**_base(rec), "stage": "extract", "reason": "memory limit exceeded (MemoryError)"}
+    except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
+        return "errors", {**_base(rec), "stage": "extract", "reason": f"{type(exc).__name__}: {exc}"[:2000]}
+    ms = (time.perf_counter() - t0) * 1000
+    if not doc.paragraphs:
+        return "skipped", {**_base(rec), "reason": f"empty: {doc.empty_reason or 'no content found'}"}
+    row = {
+        "id": rec.id, "source": rec.source, "url": rec.url or doc.url,
+        "warc_record_id": rec.warc_record_id, "warc_date": rec.warc_date,
+        "title": doc.title, "authors": list(doc.authors), "date": doc.date, "language": doc.language,
+        "text": text, "confidence": float(doc.confidence), "chars": len(text),
+        "paragraphs": len(doc.paragraphs), "ms": round(ms, 3),
+        "meta": json.dumps(rec.meta, ensure_ascii=False) if rec.meta else None,
+    }
+    if markdown:
+        row["markdown"] = md
+    return "kept", row
+
+
+@dataclass
+class RunSummary:
+    """Counts of a run; ``records == kept + skipped + errors`` always holds."""
+
+    engine: str
+    outdir: str
+    shards: int = 0
+    shards_resumed: int = 0
+    kept: int = 0
+    skipped: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    #: records handled by this invocation (excludes shards resumed from the manifest)
+    processed: int = 0
+    peak_rss_mb: float = 0.0
+    workers: int = 1
+    worker_restarts: int = 0
+    failed_shards: list[str] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return self.kept + self.skipped + self.errors
+
+    @property
+    def records_per_s(self) -> float:
+        return self.processed / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0: all fine; 1: some records, files or shards failed."""
+        return 1 if (self.errors or self.failed_shards) else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["records"] = self.records
+        d["records_per_s"] = round(self.records_per_s, 2)
+        return d
+
+    def line(self) -> str:
+        s = (f"{self.records} records = {self.kept} kept + {self.skipped} skipped + {self.errors} errors "
+             f"in {self.shards} shards ({self.shards_resumed} resumed) | {self.seconds:.1f}s, "
+             f"{self.records_per_s:.1f} rec/s, {self.workers} workers, peak RSS/worker {self.peak_rss_mb:.0f} MB")
+        if self.worker_restarts:
+            s += f", {self.worker_restarts} worker restarts"
+        if self.failed_shards:
+            s += f" | {len(self.failed_shards)} shards FAILED (rerun to retry)"
+        return s

@@ -1,0 +1,595 @@
+"""Inputs → items: the batch readers.
+
+This module owns turning command-line inputs (WARC/ARC files, folders of
+HTML files, JSONL, text files, path listings) into a stream of small items:
+
+* `Record` — one page to extract (HTML bytes or already-scraped text);
+* `Skip` — an input record that is deliberately not extracted (a WARC request
+  record, a PDF payload, an HTTP 404, ...), with its reason;
+* `Failure` — an input record or file that could not be read (truncated gzip
+  member, corrupt WARC header, lying Content-Length, unreadable file, bad
+  JSON line), with its reason.
+
+Every item has a stable `id` (``<file>:<byte offset>`` for WARC/ARC records,
+``<file>:<line>`` for JSONL, the path for one-page files), so that a rerun
+produces the same ids: resumability and de-duplication rely on this.
+
+Readers never raise on bad data; they yield `Failure` items and resynchronise
+where the format allows (gzip member boundaries, ``WARC/1.x`` header lines).
+They hold no extraction logic and write nothing.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import re
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Union
+
+#: A single decompressed gzip member larger than this makes the WARC reader
+#: fall back to streaming (the file is probably one big gzip stream).
+MAX_MEMBER_BYTES = 256 * 1024 * 1024
+#: Payloads larger than this are not extracted (counted as skipped).
+MAX_RECORD_BYTES = 64 * 1024 * 1024
+_CHUNK = 1 << 20
+
+HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml+xhtml")
+INPUT_KINDS = ("auto", "warc", "arc", "html", "jsonl", "text", "list")
+
+
+@dataclass
+class Record:
+    """One page to extract: HTML bytes, or already-scraped text."""
+
+    id: str
+    source: str
+    url: str | None = None
+    html: bytes | None = None
+    text: str | None = None
+    warc_record_id: str | None = None
+    warc_date: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Skip:
+    """An input record deliberately not extracted, and why."""
+
+    id: str
+    source: str
+    reason: str
+    url: str | None = None
+
+
+@dataclass
+class Failure:
+    """An input record (or a whole file) that could not be read, and why."""
+
+    id: str
+    source: str
+    reason: str
+    url: str | None = None
+
+
+Item = Union[Record, Skip, Failure]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One thing to read: a file (or a folder of HTML/text files) and its kind."""
+
+    path: str
+    kind: str  # warc | arc | html | htmldir | jsonl | text | textdir | missing
+
+
+# --------------------------------------------------------------------------- inputs
+
+def detect_kind(path: str) -> str:
+    """Guess an input's kind from its name (and whether it is a folder)."""
+    p = path.lower()
+    if os.path.isdir(path):
+        return "htmldir"
+    for suffix in ("", ".gz", ".zst", ".lz4", ".bz2"):
+        if p.endswith(".warc" + suffix):
+            return "warc"
+    if p.endswith(".arc") or p.endswith(".arc.gz"):
+        return "arc"
+    if re.search(r"\.(jsonl|ndjson|json)(\.gz)?$", p):
+        return "jsonl"
+    if re.search(r"\.(html?|xhtml)(\.gz)?$", p):
+        return "html"
+    if p.endswith(".txt") or p.endswith(".txt.gz"):
+        return "text"
+    if p.endswith(".lst") or p.endswith(".list"):
+        return "list"
+    return "html"
+
+
+def expand_inputs(inputs: list[str], kind: str = "auto") -> list[Source]:
+    """Expand command-line inputs into `Source`s, in a stable order.
+
+    ``@file`` (or ``kind="list"``) reads a listing of paths, one per line
+    (``#`` comments and blank lines ignored); listed paths are auto-detected.
+    A missing or unreadable path becomes a source of kind ``missing`` whose
+    reader yields one `Failure`, so the run goes on.
+    """
+    if kind not in INPUT_KINDS:
+        raise ValueError(f"unknown input kind {kind!r}; expected one of {', '.join(INPUT_KINDS)}")
+    out: list[Source] = []
+    for raw in inputs:
+        if raw.startswith("@") or kind == "list":
+            listing = raw[1:] if raw.startswith("@") else raw
+            try:
+                with open(listing, encoding="utf-8") as fh:
+                    lines = [ln.strip() for ln in fh]
+            except OSError as exc:
+                out.append(Source(listing, f"missing:{type(exc).__name__}: {exc}"))
+                continue
+            base = os.path.dirname(listing)
+            for ln in lines:
+                if ln and not ln.startswith("#"):
+                    p = ln if os.path.isabs(ln) else os.path.join(base, ln) if not os.path.exists(ln) else ln
+                    out.extend(expand_inputs([p], "auto"))
+            continue
+        if not os.path.exists(raw) and not os.path.islink(raw):
+            out.append(Source(raw, "missing:file not found"))
+            continue
+        k = detect_kind(raw) if kind == "auto" else kind
+        if k == "list":
+            out.extend(expand_inputs(["@" + raw]))
+            continue
+        if os.path.isdir(raw):
+            k = "textdir" if k == "text" else "htmldir"
+        out.append(Source(raw, k))
+    return out
+
+
+def read_source(src: Source, html_field: str = "html", text_field: str = "text") -> Iterator[Item]:
+    """Yield the items of one source; never raises on bad data."""
+    try:
+        if src.kind.startswith("missing"):
+            reason = src.kind.partition(":")[2] or "unreadable"
+            yield Failure(src.path, src.path, f"cannot open input: {reason}")
+        elif src.kind == "warc":
+            yield from read_warc(src.path)
+        elif src.kind == "arc":
+            yield from read_arc(src.path)
+        elif src.kind == "jsonl":
+            yield from read_jsonl(src.path, html_field, text_field)
+        elif src.kind == "html":
+            yield _read_page_file(src.path, src.path, as_text=False)
+        elif src.kind == "text":
+            yield _read_page_file(src.path, src.path, as_text=True)
+        elif src.kind in ("htmldir", "textdir"):
+            yield from read_folder(src.path, as_text=src.kind == "textdir")
+        else:
+            yield Failure(src.path, src.path, f"unknown input kind {src.kind!r}")
+    except OSError as exc:  # e.g. the file cannot be opened at all
+        yield Failure(f"{src.path}:file", src.path, f"cannot read input: {type(exc).__name__}: {exc}")
+
+
+# --------------------------------------------------------------------------- pages, folders, jsonl
+
+def _open_maybe_gz(path: str) -> io.BufferedIOBase:
+    if path.lower().endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def _read_page_file(path: str, source: str, as_text: bool) -> Item:
+    try:
+        with _open_maybe_gz(path) as fh:
+            data = fh.read(MAX_RECORD_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        return Failure(path, source, f"cannot read file: {type(exc).__name__}: {exc}")
+    if len(data) > MAX_RECORD_BYTES:
+        return Skip(path, source, f"too large (> {MAX_RECORD_BYTES} bytes)")
+    if as_text:
+        return Record(path, source, text=data.decode("utf-8", "replace"))
+    return Record(path, source, html=data)
+
+
+def read_folder(folder: str, as_text: bool = False) -> Iterator[Item]:
+    """Every .html/.htm/.xhtml (optionally .gz) file under `folder`, recursively, sorted.
+
+    With ``as_text``, every .txt file instead.
+    """
+    pat = re.compile(r"\.txt(\.gz)?$" if as_text else r"\.(html?|xhtml)(\.gz)?$", re.I)
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=None):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if pat.search(name):
+                yield _read_page_file(os.path.join(dirpath, name), folder, as_text)
+
+
+def read_jsonl(path: str, html_field: str = "html", text_field: str = "text") -> Iterator[Item]:
+    """One record per non-blank line, with an HTML field or else a text field.
+
+    Other scalar fields (``id``, ``url``, ...) are kept in ``meta``; ``url`` also
+    becomes the record URL.
+    """
+    with _open_maybe_gz(path) as fh:
+        lineno = 0
+        while True:
+            try:
+                line = fh.readline()
+            except (OSError, EOFError, zlib.error) as exc:
+                yield Failure(f"{path}:{lineno + 1}", path, f"read error: {type(exc).__name__}: {exc}")
+                return
+            if not line:
+                return
+            lineno += 1
+            rid = f"{path}:{lineno}"
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                yield Failure(rid, path, f"invalid JSON: {exc}")
+                continue
+            if not isinstance(obj, dict):
+                yield Failure(rid, path, "JSON line is not an object")
+                continue
+            url = obj.get("url") if isinstance(obj.get("url"), str) else None
+            meta = {k: v for k, v in obj.items()
+                    if k not in (html_field, text_field) and isinstance(v, (str, int, float, bool)) and not (isinstance(v, str) and len(v) > 2000)}
+            html = obj.get(html_field)
+            text = obj.get(text_field)
+            if isinstance(html, str) and html.strip():
+                yield Record(rid, path, url=url, html=html.encode("utf-8", "surrogatepass"), meta=meta)
+            elif isinstance(text, str) and text.strip():
+                yield Record(rid, path, url=url, text=text, meta=meta)
+            elif isinstance(html, str) or isinstance(text, str):
+                yield Skip(rid, path, "empty html/text field", url=url)
+            else:
+                yield Failure(rid, path, f"no {html_field!r} or {text_field!r} string field")
+
+
+# --------------------------------------------------------------------------- HTTP helpers
+
+def _is_html(content_type: str | None, payload: bytes) -> bool:
+    if content_type:
+        ct = content_type.split(";")[0].strip().lower()
+        if ct in HTML_TYPES:
+            return True
+        if ct not in ("", "application/octet-stream", "text/plain", "unknown/unknown"):
+            return False
+    head = payload[:2048].lstrip().lower()
+    return head.startswith(b"<!doctype html") or b"<html" in head
+
+
+def _classify_payload(rid: str, source: str, url: str | None, status: int | None,
+                      content_type: str | None, payload: bytes,
+                      warc_record_id: str | None, warc_date: str | None) -> Item:
+    if status is not None and status != 200:
+        return Skip(rid, source, f"http status {status}", url)
+    if len(payload) > MAX_RECORD_BYTES:
+        return Skip(rid, source, f"payload too large ({len(payload)} bytes)", url)
+    if not payload.strip():
+        return Skip(rid, source, "empty payload", url)
+    if not _is_html(content_type, payload):
+        ct = (content_type or "unknown").split(";")[0].strip().lower() or "unknown"
+        return Skip(rid, source, f"not html: {ct}", url)
+    return Record(rid, source, url=url, html=payload, warc_record_id=warc_record_id, warc_date=warc_date)
+
+
+def _parse_http_block(block: bytes) -> tuple[int | None, str | None, bytes]:
+    """Minimal HTTP response parsing (for ARC): status, content type, de-chunked/decoded body."""
+    if not block.startswith(b"HTTP/"):
+        return None, None, block
+    sep = block.find(b"\r\n\r\n")
+    seplen = 4
+    if sep < 0:
+        sep = block.find(b"\n\n")
+        seplen = 2
+    if sep < 0:
+        return None, None, b""
+    head = block[:sep].decode("latin-1").splitlines()
+    body = block[sep + seplen:]
+    status: int | None = None
+    try:
+        status = int(head[0].split()[1])
+    except (IndexError, ValueError):
+        pass
+    headers = {}
+    for ln in head[1:]:
+        k, _, v = ln.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        body = _dechunk(body)
+    enc = headers.get("content-encoding", "").lower()
+    if enc in ("gzip", "x-gzip", "deflate"):
+        try:
+            body = zlib.decompress(body, 47 if enc != "deflate" else zlib.MAX_WBITS)
+        except zlib.error:
+            pass
+    return status, headers.get("content-type"), body
+
+
+def _dechunk(body: bytes) -> bytes:
+    out, pos = [], 0
+    while pos < len(body):
+        eol = body.find(b"\r\n", pos)
+        if eol < 0:
+            break
+        try:
+            size = int(body[pos:eol].split(b";")[0], 16)
+        except ValueError:
+            return body
+        if size == 0:
+            break
+        out.append(body[eol + 2:eol + 2 + size])
+        pos = eol + 2 + size + 2
+    return b"".join(out)
+
+
+# --------------------------------------------------------------------------- WARC
+
+def read_warc(path: str) -> Iterator[Item]:
+    """Records of a WARC file (plain, or gzip with one member per record).
+
+    gzip files are read member by member, so a truncated or corrupt member
+    costs only that member; plain files resynchronise on the next
+    ``WARC/1.`` line after a corrupt header. Zstd/LZ4/bz2 and single-stream
+    gzip files are streamed by fastwarc and stop at the first error.
+    """
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic[:2] == b"\x1f\x8b":
+        yield from _read_warc_gz_members(path)
+    elif magic[:4] == b"WARC" or not magic:
+        yield from _read_warc_plain(path)
+    else:
+        yield from _read_warc_stream(path, 0)
+
+
+def _warc_header_len(buf: bytes, pos: int) -> int:
+    end = buf.find(b"\r\n\r\n", pos, pos + (64 << 10))
+    return end - pos + 4 if end >= 0 else -1
+
+
+def _records_from_buffer(raw: bytes, path: str, id_prefix: str) -> Iterator[Item]:
+    """Parse the WARC record(s) of one decompressed gzip member."""
+    from fastwarc.warc import ArchiveIterator
+
+    last_end = 0
+    it = iter(ArchiveIterator(io.BytesIO(raw), parse_http=True))
+    while True:
+        try:
+            rec = next(it)
+        except StopIteration:
+            break
+        except Exception as exc:  # fastwarc raises OSError on bad headers
+            rid = id_prefix if last_end == 0 else f"{id_prefix}+{last_end}"
+            yield Failure(rid, path, f"corrupt WARC record: {exc}")
+            return
+        pos = rec.stream_pos
+        rid = id_prefix if pos == 0 else f"{id_prefix}+{pos}"
+        hlen = _warc_header_len(raw, pos)
+        item = _warc_item(rec, rid, path, available=len(raw) - pos - max(hlen, 0))
+        last_end = pos + max(hlen, 0) + (_declared_length(rec) or 0) + 4
+        yield item
+        if isinstance(item, Failure):
+            return  # the rest of this member cannot be trusted
+    if last_end == 0 and raw.strip():
+        yield Failure(id_prefix, path, "gzip member holds no WARC record")
+
+
+CORRUPT_HEADER = "corrupt WARC header"
+
+
+def _declared_length(rec: Any) -> int | None:
+    """The WARC Content-Length as written (fastwarc's `content_length` excludes parsed HTTP headers)."""
+    try:
+        return int(rec.headers.get("Content-Length", ""))
+    except ValueError:
+        return None
+
+
+def _warc_item(rec: Any, rid: str, path: str, available: int) -> Item:
+    """Turn one fastwarc record into an item; `available` = bytes present after its header."""
+    from fastwarc.warc import WarcRecordType
+
+    url = rec.headers.get("WARC-Target-URI")
+    rtype = rec.record_type
+    wid = rec.record_id
+    wdate = rec.headers.get("WARC-Date")
+    declared = _declared_length(rec)
+    if declared is None or "WARC-Type" not in rec.headers:
+        rec.consume()
+        return Failure(rid, path, CORRUPT_HEADER + " (missing or bad WARC-Type/Content-Length)", url)
+    if available < declared:
+        rec.consume()
+        return Failure(rid, path, f"truncated record: Content-Length {declared} but only "
+                                  f"{max(available, 0)} bytes follow (lying Content-Length or cut file)", url)
+    if rtype == WarcRecordType.response:
+        if not rec.is_http:
+            payload = rec.reader.read()
+            return _classify_payload(rid, path, url, None, rec.headers.get("Content-Type"), payload, wid, wdate)
+        status = rec.http_headers.status_code
+        ctype = rec.http_headers.get("Content-Type")
+        payload = rec.reader.read()
+        return _classify_payload(rid, path, url, status, ctype, payload, wid, wdate)
+    if rtype == WarcRecordType.resource:
+        payload = rec.reader.read()
+        return _classify_payload(rid, path, url, None, rec.headers.get("Content-Type"), payload, wid, wdate)
+    rec.consume()
+    name = getattr(rtype, "name", None) or str(rtype)
+    return Skip(rid, path, f"warc record type: {name}", url)
+
+
+def _read_warc_gz_members(path: str) -> Iterator[Item]:
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        pos = 0
+        while pos < size:
+            fh.seek(pos)
+            d = zlib.decompressobj(31)
+            out: list[bytes] = []
+            total_out = 0
+            consumed = 0
+            error: str | None = None
+            while not d.eof:
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    error = "truncated or corrupt gzip member (no end of member before end of file)"
+                    break
+                try:
+                    piece = d.decompress(chunk)
+                except zlib.error as exc:
+                    error = f"corrupt gzip member: {exc}"
+                    break
+                out.append(piece)
+                total_out += len(piece)
+                consumed += len(chunk)
+                if total_out > MAX_MEMBER_BYTES:
+                    # One huge gzip stream, not one member per record: let fastwarc stream it.
+                    yield from _read_warc_stream(path, pos)
+                    return
+            if error is None:
+                member_len = consumed - len(d.unused_data)
+                raw = b"".join(out)
+                yield from _records_from_buffer(raw, path, f"{path}:{pos}")
+                pos += member_len
+                continue
+            yield Failure(f"{path}:{pos}", path, error)
+            nxt = _find(fh, b"\x1f\x8b\x08", pos + 1, size)
+            if nxt < 0:
+                return
+            pos = nxt
+
+
+def _find(fh: Any, needle: bytes, start: int, size: int) -> int:
+    """Offset of the next `needle` at or after `start` in the file, or -1."""
+    pos = start
+    while pos < size:
+        fh.seek(pos)
+        buf = fh.read(_CHUNK + len(needle))
+        if not buf:
+            return -1
+        i = buf.find(needle)
+        if i >= 0:
+            return pos + i
+        pos += _CHUNK
+    return -1
+
+
+def _read_warc_plain(path: str) -> Iterator[Item]:
+    from fastwarc.warc import ArchiveIterator
+
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        fd = fh.fileno()
+        start = 0
+        while start < size:
+            fh.seek(start)
+            it = iter(ArchiveIterator(fh, parse_http=True))
+            next_start = start
+            while True:
+                try:
+                    rec = next(it)
+                except StopIteration:
+                    return
+                except Exception as exc:
+                    yield Failure(f"{path}:{next_start}", path, f"corrupt WARC record: {exc}")
+                    break
+                pos = rec.stream_pos
+                head = os.pread(fd, 64 << 10, pos)
+                if not head.startswith(b"WARC/") and pos < start:
+                    pos += start
+                    head = os.pread(fd, 64 << 10, pos)
+                hlen = _warc_header_len(head, 0)
+                rid = f"{path}:{pos}"
+                item = _warc_item(rec, rid, path, available=size - pos - max(hlen, 0))
+                yield item
+                if isinstance(item, Failure) and item.reason.startswith(CORRUPT_HEADER):
+                    next_start = pos
+                    break
+                next_start = pos + max(hlen, 0) + (_declared_length(rec) or 0) + 4
+            # resynchronise on the next WARC header line
+            nxt = _find(fh, b"WARC/1.", next_start + 1, size)
+            if nxt < 0 or nxt <= start:
+                return
+            start = nxt
+
+
+def _read_warc_stream(path: str, offset: int) -> Iterator[Item]:
+    from fastwarc.warc import ArchiveIterator
+
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        it = iter(ArchiveIterator(fh, parse_http=True))
+        n = 0
+        while True:
+            try:
+                rec = next(it)
+            except StopIteration:
+                return
+            except Exception as exc:
+                yield Failure(f"{path}:stream@{n}", path, f"corrupt WARC stream, rest of file unread: {exc}")
+                return
+            rid = f"{path}:{offset}#{n}"
+            n += 1
+            # compressed streams: positions are not byte offsets we can check lengths against
+            yield _warc_item(rec, rid, path, available=rec.content_length)
+
+
+# --------------------------------------------------------------------------- ARC
+
+def read_arc(path: str) -> Iterator[Item]:
+    """Records of an ARC (v1/v2) file, plain or gzip; stops at the first corrupt header."""
+    try:
+        fh: Any = gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")
+    except OSError as exc:
+        yield Failure(f"{path}:file", path, f"cannot open: {exc}")
+        return
+    with fh:
+        n = 0
+        first = True
+        while True:
+            try:
+                line = fh.readline()
+                while line in (b"\n", b"\r\n"):
+                    line = fh.readline()
+            except (OSError, EOFError, zlib.error) as exc:
+                yield Failure(f"{path}:#{n}", path, f"corrupt ARC stream: {exc}")
+                return
+            if not line:
+                return
+            rid = f"{path}:#{n}"
+            n += 1
+            parts = line.decode("latin-1").strip().split(" ")
+            try:
+                length = int(parts[-1])
+                url = parts[0]
+                ctype = parts[3] if len(parts) >= 5 else None
+                date = parts[2] if len(parts) >= 5 else None
+            except (ValueError, IndexError):
+                yield Failure(rid, path, f"corrupt ARC header line: {line[:80]!r}")
+                return
+            try:
+                block = fh.read(length)
+            except (OSError, EOFError, zlib.error) as exc:
+                yield Failure(rid, path, f"corrupt ARC record: {exc}", url)
+                return
+            if len(block) < length:
+                yield Failure(rid, path, f"truncated ARC record: length {length}, got {len(block)}", url)
+                return
+            if first and url.startswith("filedesc:"):
+                first = False
+                yield Skip(rid, path, "arc file header", url)
+                continue
+            first = False
+            status, http_ct, body = _parse_http_block(block)
+            wdate = None
+            if date and len(date) >= 14 and date[:14].isdigit():
+                wdate = f"{date[0:4]}-{date[4:6]}-{date[6:8]}T{date[8:10]}:{date[10:12]}:{date[12:14]}Z"
+            yield _classify_payload(rid, path, url, status, http_ct or ctype, body, None, wdate)
+
+
+def _is_gzip(path: str) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"

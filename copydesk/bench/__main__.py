@@ -1,0 +1,7 @@
+"""``python -m copydesk.bench ...``: the benchmark without the main CLI."""
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""Throughput and memory of extractors, one process, pages preloaded in memory.
+
+This module owns the ``--speed`` protocol:
+
+- every extractor is built and called once on the first page (warm-up,
+  not timed): imports and model loading are excluded;
+- ``rounds`` rounds; in each round every extractor runs over *all* pages,
+  and the order of the extractors is rotated from round to round so that no
+  extractor always runs first (caches, CPU frequency, neighbours' load);
+- throughput = pages / wall seconds of that extractor in that round
+  (``time.perf_counter``); the table gives the median over rounds and the
+  ratio to the baseline (trafilatura);
+- memory = peak resident-set growth while one extractor processes the first
+  ``memory_pages`` pages, measured in a ``fork``-ed child after warm-up:
+  the child resets its RSS high-water mark (``/proc/self/clear_refs``, Linux)
+  and reports ``VmHWM - VmRSS at start``. This includes C allocations (lxml,
+  lexbor, resiliparse), unlike tracemalloc. Where that is unavailable the
+  tracemalloc peak (Python allocations only) is reported instead; the table
+  says which method was used.
+
+Calls are guarded like in ``accuracy.py``: an exception or timeout is an
+empty extraction and counts as an error (errors of the first round).
+"""
+from __future__ import annotations
+
+import gc
+import os
+import select
+import signal
+import statistics
+import time
+import tracemalloc
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from .accuracy import DEFAULT_TIMEOUT_S, PageExtractor, _warm_up, fmt, guarded_call, markdown_table
+from .datasets import Page
+
+DEFAULT_ROUNDS = 3
+DEFAULT_MEMORY_PAGES = 20
+BASELINE = "trafilatura"
+CLEAR_REFS = Path("/proc/self/clear_refs")
+PROC_STATUS = Path("/proc/self/status")
+RESET_PEAK_RSS = "5"  # writing 5 to clear_refs resets VmHWM to the current RSS
+MEMORY_CHILD_TIMEOUT_S = 120.0
+KB = 1024
+MB = 1024 * 1024
+METHOD_RSS = "peak RSS growth (forked child, VmHWM)"
+METHOD_TRACEMALLOC = "tracemalloc peak (Python allocations only)"
+
+
+@dataclass(frozen=True)
+class SpeedRow:
+    """Throughput and memory of one extractor."""
+
+    extractor: str
+    pages_per_s: float  # median over rounds
+    round_rates: tuple[float, ...]
+    ratio_to_baseline: float | None
+    errors: int
+    memory_mb: float | None
+
+
+@dataclass
+class SpeedReport:
+    """What ``run_speed`` measured."""
+
+    rows: list[SpeedRow]
+    pages: int
+    rounds: int
+    memory_pages: int
+    memory_method: str
+    baseline: str
+    notes: list[str] = field(default_factory=list)
+
+    def to_markdown(self) -> str:
+        """Speed table plus a line on the protocol."""
+        base = self.baseline
+        table = markdown_table(
+            ["extractor", "pages/s (median)", "per round", f"× {base}",
+             f"memory MB ({self.memory_pages} pages)", "errors"],
+            [[r.extractor, fmt(r.pages_per_s, 1), " / ".join(f"{x:.1f}" for x in r.round_rates),
+              fmt(r.ratio_to_baseline, 2), fmt(r.memory_mb, 1), fmt(r.errors)]
+             for r in sorted(self.rows, key=lambda r: -r.pages_per_s)],
+        )
+        lines = [
+            "### Speed (one process)", "",
+            f"{self.pages} pages preloaded in memory, {self.rounds} rounds, extractor order rotated per round; "
+            f"memory: {self.memory_method}.", "", table,
+        ]
+        lines += [f"- {note}" for note in self.notes]
+        return "\n".join(lines) + "\n"
+
+
+def _status_kb(key: str) -> int:
+    for line in PROC_STATUS.read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise KeyError(key)
+
+
+def rss_method_available() -> bool:
+    """Forked-child RSS high-water measurement works here (Linux with a writable clear_refs)."""
+    if not hasattr(os, "fork") or not PROC_STATUS.exists():
+        return False
+    try:
+        with open(CLEAR_REFS, "w") as fh:
+            fh.write(RESET_PEAK_RSS)
+        _status_kb("VmHWM")
+        return True
+    except OSError:
+        return False
+    except KeyError:
+        return False
+
+
+def peak_rss_growth_mb(
+    fn: PageExtractor, pages: Sequence[Page], timeout: float | None, child_timeout: float = MEMORY_CHILD_TIMEOUT_S
+) -> float | None:
+    """Peak RSS growth (MB) of ``fn`` over ``pages`` in a forked child; ``None`` if the child failed or hung.
+
+    Caveat: libraries with thread pools started in the parent (OpenMP in
+    LightGBM) may hang after ``fork``; the child is then killed after
+    ``child_timeout`` seconds.
+    """
+    gc.collect()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        status = 1
+        try:
+            os.close(read_fd)
+            with open(CLEAR_REFS, "w") as fh:
+                fh.write(RESET_PEAK_RSS)
+            start = _status_kb("VmRSS")
+            for page in pages:
+                guarded_call(fn, page, "", timeout)
+            growth = max(0, _status_kb("VmHWM") - start) * KB / MB
+            os.write(write_fd, f"{growth:.3f}".encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    deadline = time.monotonic() + child_timeout
+    chunks: list[bytes] = []
+    with os.fdopen(read_fd, "rb", buffering=0) as fh:
+        while True:
+            remaining = deadline - time.monotonic()
+            ready, _, _ = select.select([fh], [], [], max(0.0, remaining))
+            if not ready:  # a hung child (e.g. OpenMP after fork): kill it, no figure
+                os.kill(pid, signal.SIGKILL)
+                break
+            chunk = fh.read(64)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    os.waitpid(pid, 0)
+    data = b"".join(chunks)
+    return float(data) if data else None
+
+
+def tracemalloc_peak_mb(fn: PageExtractor, pages: Sequence[Page], timeout: float | None) -> float:
+    """Peak traced Python memory (MB) of ``fn`` over ``pages``."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for page in pages:
+            guarded_call(fn, page, "", timeout)
+        return tracemalloc.get_traced_memory()[1] / MB
+    finally:
+        tracemalloc.stop()
+
+
+def run_speed(
+    pages: Sequence[Page],
+    extractors: Mapping[str, PageExtractor],
+    rounds: int = DEFAULT_ROUNDS,
+    memory_pages: int = DEFAULT_MEMORY_PAGES,
+    timeout: float | None = DEFAULT_TIMEOUT_S,
+    baseline: str = BASELINE,
+) -> SpeedReport:
+    """Measure ``extractors`` over ``pages`` (see module docstring)."""
+    names = list(extractors)
+    if not pages or not names:
+        return SpeedReport([], len(pages), rounds, 0, "n/a", baseline)
+    _warm_up(extractors)
+    for name in names:
+        guarded_call(extractors[name], pages[0], "", timeout)
+    rates: dict[str, list[float]] = {n: [] for n in names}
+    errors: dict[str, int] = {n: 0 for n in names}
+    for r in range(max(1, rounds)):
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
+            fn = extractors[name]
+            failed = 0
+            start = time.perf_counter()
+            for page in pages:
+                failed += guarded_call(fn, page, "", timeout).error is not None
+            elapsed = time.perf_counter() - start
+            rates[name].append(len(pages) / elapsed if elapsed > 0 else float("inf"))
+            if r == 0:
+                errors[name] = failed
+
+    subset = list(pages[:memory_pages])
+    use_rss = rss_method_available()
+    method = METHOD_RSS if use_rss else METHOD_TRACEMALLOC
+    memory: dict[str, float | None] = {}
+    for name in names:
+        if not subset:
+            memory[name] = None
+        elif use_rss:
+            memory[name] = peak_rss_growth_mb(extractors[name], subset, timeout)
+        else:
+            memory[name] = tracemalloc_peak_mb(extractors[name], subset, timeout)
+
+    medians = {n: statistics.median(v) for n, v in rates.items()}
+    base = medians.get(baseline)
+    rows = [SpeedRow(n, medians[n], tuple(rates[n]), medians[n] / base if base else None, errors[n], memory[n])
+            for n in names]
+    notes = [] if base else [f"baseline {baseline!r} not measured: no ratio column"]
+    return SpeedReport(rows, len(pages), max(1, rounds), len(subset), method, baseline, notes)

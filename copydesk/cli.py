@@ -1,0 +1,213 @@
+"""The `copydesk` command line: extract, run, bench, train, serve.
+
+This module owns argument parsing for `copydesk extract` and the mounting of
+the other subcommands, whose code lives with their stage (`batch`, `bench`,
+`serve`, `train`). Exit codes: 0 all inputs done, 1 some inputs failed,
+2 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from . import __version__
+from .api import extract
+from .document import Document
+from .errors import CopydeskError
+from .options import DEFAULT_TIMEOUT, Options
+
+FORMATS = ("text", "markdown", "json", "jsonl")
+INPUTS = ("auto", "html", "text", "jsonl")
+#: File endings read when a folder is given.
+FOLDER_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".html.gz", ".htm.gz", ".txt.gz", ".gz")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _options(args: argparse.Namespace) -> Options:
+    favor = "precision" if args.precision else "recall" if args.recall else "balanced"
+    return Options(include_tables=not args.no_tables, include_comments=args.comments, favor=favor,
+                   timeout=args.timeout if args.timeout > 0 else None, with_metadata=not args.no_metadata)
+
+
+def _iter_paths(inputs: list[str]) -> Iterator[str]:
+    for item in inputs:
+        p = Path(item)
+        if item != "-" and p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.name.lower().endswith(FOLDER_SUFFIXES):
+                    yield str(f)
+        else:
+            yield item
+
+
+def _read(path: str) -> bytes:
+    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return data
+
+
+def _looks_text_path(path: str) -> bool:
+    return path.lower().removesuffix(".gz").endswith(".txt")
+
+
+def _clean_text(text: str, url: str | None, options: Options) -> Document:
+    from .textmode import clean_text
+    return clean_text(text, url=url, options=options)
+
+
+def _extract_one(data: bytes, path: str, args: argparse.Namespace, options: Options) -> Document:
+    if args.input == "text" or (args.input == "auto" and _looks_text_path(path)):
+        from .decode import decode
+        return _clean_text(decode(data).text, args.url, options)
+    return extract(data, url=args.url, options=options)
+
+
+def _render(doc: Document, fmt: str, source: str) -> str:
+    if fmt == "text":
+        return doc.text
+    if fmt == "markdown":
+        return doc.markdown
+    record = {"source": source, **doc.to_dict()}
+    if fmt == "json":
+        return json.dumps(record, ensure_ascii=False, indent=2)
+    return json.dumps(record, ensure_ascii=False)
+
+
+def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tuple[int, int]:
+    """Clean every record of a JSONL corpus; returns (records done, records failed)."""
+    done = failed = 0
+    raw = _read(path).decode("utf-8", "replace")
+    for lineno, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("record is not a JSON object")
+            field = args.html_field or args.text_field
+            value = record.get(field)
+            if not isinstance(value, str):
+                raise ValueError(f"field {field!r} is missing or not a string")
+            url = record.get(args.url_field) if isinstance(record.get(args.url_field), str) else None
+            doc = (extract(value, url=url, options=options) if args.html_field
+                   else _clean_text(value, url, options))
+            record["copydesk"] = doc.to_dict()
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            done += 1
+        except (ValueError, CopydeskError, TypeError) as e:
+            print(f"copydesk: {where}: {e}", file=sys.stderr)
+            failed += 1
+    return done, failed
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    try:
+        options = _options(args)
+    except ValueError as e:
+        print(f"copydesk: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    paths = list(_iter_paths(args.inputs or ["-"]))
+    if args.url and len(paths) > 1:
+        print("copydesk: --url applies to a single page", file=sys.stderr)
+        return EXIT_USAGE
+    out = sys.stdout
+    failed = 0
+    many = len(paths) > 1
+    for path in paths:
+        if args.input == "jsonl":
+            try:
+                _, bad = _run_jsonl(path, args, options, out)
+            except OSError as e:
+                print(f"copydesk: {path}: {e.strerror or e}", file=sys.stderr)
+                bad = 1
+            failed += bad > 0
+            continue
+        try:
+            doc = _extract_one(_read(path), path, args, options)
+        except OSError as e:
+            print(f"copydesk: {path}: {e.strerror or e}", file=sys.stderr)
+            failed += 1
+            continue
+        except (CopydeskError, ValueError) as e:
+            print(f"copydesk: {path}: {type(e).__name__}: {e}", file=sys.stderr)
+            failed += 1
+            continue
+        if doc.empty_reason:
+            print(f"copydesk: {path}: nothing extracted ({doc.empty_reason})", file=sys.stderr)
+        text = _render(doc, args.format, path)
+        if many and args.format in ("text", "markdown"):
+            out.write(f"==> {path} <==\n")
+        out.write(text + ("\n\n" if many and args.format in ("text", "markdown") else "\n"))
+    out.flush()
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .train import main as train_main
+    return train_main(args.train_args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="copydesk", description="Turn web pages (HTML or scraped text) into clean articles.")
+    parser.add_argument("--version", action="version", version=f"copydesk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ex = sub.add_parser("extract", help="extract articles from files, folders or stdin",
+                        description="Extract the article of each input. Folders are read recursively; "
+                                    ".gz files are decompressed; '-' (or no input) reads stdin.")
+    ex.add_argument("inputs", nargs="*", metavar="PATH", help="HTML/text files, folders, or - for stdin")
+    ex.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default text)")
+    ex.add_argument("--input", choices=INPUTS, default="auto",
+                    help="input kind: html, text (already-scraped pages), jsonl (a corpus), "
+                         "or auto (by file ending and content; default)")
+    ex.add_argument("--url", help="URL of the page (single input only)")
+    ex.add_argument("--text-field", default="text", help="jsonl: field holding scraped text (default text)")
+    ex.add_argument("--html-field", default=None, help="jsonl: field holding HTML instead of text")
+    ex.add_argument("--url-field", default="url", help="jsonl: field holding the URL (default url)")
+    ex.add_argument("--no-tables", action="store_true", help="leave tables out of the body")
+    ex.add_argument("--comments", action="store_true", help="keep reader comments")
+    g = ex.add_mutually_exclusive_group()
+    g.add_argument("--precision", action="store_true", help="favour precision: drop doubtful blocks")
+    g.add_argument("--recall", action="store_true", help="favour recall: keep doubtful blocks")
+    ex.add_argument("--no-metadata", action="store_true", help="skip title/author/date extraction (faster)")
+    ex.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                    help=f"seconds per document, 0 for none (default {DEFAULT_TIMEOUT:g})")
+    ex.set_defaults(func=cmd_extract)
+
+    tr = sub.add_parser("train", help="retrain the block model from the shared data (see --help)", add_help=False)
+    tr.add_argument("train_args", nargs=argparse.REMAINDER)
+    tr.set_defaults(func=cmd_train)
+
+    for module, adder in (("copydesk.bench.cli", "add_bench_parser"), ("copydesk.batch.cli", "add_run_parser"),
+                          ("copydesk.serve.cli", "add_serve_parser")):
+        try:
+            mod = __import__(module, fromlist=[adder])
+        except ImportError:  # an optional part missing from this install
+            continue
+        getattr(mod, adder)(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""decode: raw bytes → str, and a first look at what the bytes are.
+
+Owns charset handling and content sniffing. Never raises on bad bytes: it
+replaces what cannot be decoded and records why in `Decoded.warnings`.
+
+Order (each step only when the previous gave nothing):
+1. a byte-order mark;
+2. strict UTF-8 (valid UTF-8 with non-ASCII bytes is overwhelmingly UTF-8,
+   whatever a `<meta charset>` claims);
+3. the declared charset (HTTP header, then `<meta charset>` / `http-equiv`),
+   if the bytes decode under it without error;
+4. statistical detection (charset-normalizer) on a sample;
+5. windows-1252 with replacement.
+"""
+from __future__ import annotations
+
+import codecs
+import gzip
+import re
+import zlib
+from dataclasses import dataclass, field
+
+#: Bytes scanned for a `<meta charset>` declaration.
+META_SCAN_BYTES = 4096
+#: Bytes given to statistical detection (it is slow on whole pages).
+DETECT_SAMPLE_BYTES = 65536
+#: Largest gzip payload we inflate from an input that turns out to be gzipped.
+MAX_GUNZIP_BYTES = 64 * 1024 * 1024
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]{1,40})""", re.IGNORECASE
+)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_\-:.]{1,40})", re.IGNORECASE)
+#: Browsers treat these labels as windows-1252 (WHATWG encoding standard).
+_AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "iso_8859-1", "windows-1252", "cp1252"}
+
+#: File signatures of content that is certainly not a web page.
+_MAGIC = (
+    (b"\x89PNG", "png image"), (b"GIF8", "gif image"), (b"\xff\xd8\xff", "jpeg image"),
+    (b"%PDF", "pdf document"), (b"PK\x03\x04", "zip archive"), (b"RIFF", "riff media"),
+    (b"\x00\x00\x00", "binary data"), (b"OggS", "ogg media"), (b"ID3", "mp3 audio"),
+    (b"\x7fELF", "executable"), (b"BM", None), (b"wOFF", "font"), (b"wOF2", "font"),
+)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass
+class Decoded:
+    """Text ready to parse, or the reason there is none."""
+
+    text: str
+    encoding: str | None
+    #: Set when the bytes are not text at all (e.g. "png image").
+    not_text: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _normalise_label(label: str) -> str | None:
+    label = label.strip().lower()
+    if label in _AS_CP1252:
+        return "cp1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def declared_charset(data: bytes, content_type: str | None = None) -> str | None:
+    """The charset named by the HTTP header or, failing that, a `<meta>` tag."""
+    if content_type:
+        m = _HEADER_CHARSET.search(content_type)
+        if m and (enc := _normalise_label(m.group(1))):
+            return enc
+    m = _META_CHARSET.search(data[:META_SCAN_BYTES])
+    if m:
+        return _normalise_label(m.group(1).decode("ascii", "ignore"))
+    return None
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """Name the kind of binary content, or None when the bytes look like text."""
+    head = data[:16]
+    for magic, name in _MAGIC:
+        if head.startswith(magic) and name:
+            return name
+    sample = data[:2048]
+    if sample.startswith(codecs.BOM_UTF16_LE) or sample.startswith(codecs.BOM_UTF16_BE):
+        return None
+    # Control bytes other than whitespace are rare in any text encoding we accept.
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    if sample and controls / len(sample) > 0.10:
+        return "binary data"
+    return None
+
+
+def maybe_gunzip(data: bytes) -> bytes:
+    """Inflate gzip-compressed input (bounded); other bytes pass through."""
+    if not data.startswith(b"\x1f\x8b"):
+        return data
+    try:
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out = d.decompress(data, MAX_GUNZIP_BYTES)
+        return out
+    except (zlib.error, gzip.BadGzipFile, EOFError):
+        return data
+
+
+def decode(data: bytes, content_type: str | None = None) -> Decoded:
+    """Decode page bytes to text following the module's documented order."""
+    warnings: list[str] = []
+    data = maybe_gunzip(data)
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return Decoded(data.decode(enc, "replace"), enc, None, warnings)
+    not_text = sniff_binary(data)
+    if not_text:
+        return Decoded("", None, not_text, warnings)
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8", None, warnings)
+    except UnicodeDecodeError:
+        pass
+    declared = declared_charset(data, content_type)
+    # Mostly-valid UTF-8 with a few stray bytes is still UTF-8 (a common crawl artefact).
+    if declared in (None, "utf-8"):
+        text = data.decode("utf-8", "replace")
+        bad = text.count("\ufffd")
+        if bad <= max(2, len(data) // 2000):
+            warnings.append(f"{bad} undecodable bytes replaced (utf-8)")
+            return Decoded(text, "utf-8", None, warnings)
+    if declared and declared not in ("utf-8", "utf-16", "utf-32"):
+        try:
+            return Decoded(data.decode(declared), declared, None, warnings)
+        except (UnicodeDecodeError, LookupError):
+            warnings.append(f"declared charset {declared} does not fit the bytes")
+    elif declared:
+        warnings.append(f"declared charset {declared} does not fit the bytes")
+    enc = _detect(data)
+    if enc:
+        text = data.decode(enc, "replace")
+        if "\ufffd" in text:
+            warnings.append(f"undecodable bytes replaced ({enc})")
+        return Decoded(text, enc, None, warnings)
+    warnings.append("charset unknown; decoded as windows-1252 with replacement")
+    return Decoded(data.decode("cp1252", "replace"), "cp1252", None, warnings)
+
+
+def _detect(data: bytes) -> str | None:
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - a core dependency
+        return None
+    best = from_bytes(data[:DETECT_SAMPLE_BYTES]).best()
+    if best is None:
+        return None
+    return _normalise_label(best.encoding)

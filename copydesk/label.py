@@ -1,0 +1,98 @@
+"""label: block probabilities → one label per block.
+
+Owns the decision of what is kept: the model's threshold (shifted by
+`Options.favor`), structure-aware smoothing, the caller's table/comment
+options, and the news roles (title, byline, date, credit, bio, caption)
+that leave the body for their own `Document` fields.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import blocks as B
+from .blocks import Block
+from .options import Options
+
+#: How far `favor="precision"` / `"recall"` move the threshold.
+FAVOR_SHIFT = 0.15
+#: A block this close below the threshold is kept when both neighbours are kept.
+SMOOTH_MARGIN = 0.25
+#: Headings just before kept body are kept down to this probability.
+HEADING_FLOOR = 0.15
+
+LABELS = ("body", "title", "byline", "date", "credit", "bio", "caption", "boilerplate")
+
+
+def threshold_for(base: float, options: Options) -> float:
+    if options.favor == "precision":
+        return min(base + FAVOR_SHIFT, 0.95)
+    if options.favor == "recall":
+        return max(base - FAVOR_SHIFT, 0.05)
+    return base
+
+
+def decide(probs: np.ndarray, blocks: Sequence[Block], threshold: float, options: Options) -> np.ndarray:
+    """Boolean keep-mask over blocks."""
+    n = len(blocks)
+    keep = probs >= threshold
+    if n == 0:
+        return keep
+    # Smoothing: a near-miss between two kept blocks of the same container stays.
+    kept_idx = np.flatnonzero(keep)
+    if len(kept_idx) >= 2:
+        for i in range(1, n - 1):
+            if not keep[i] and probs[i] >= threshold - SMOOTH_MARGIN and keep[i - 1] and keep[i + 1]:
+                a, b = blocks[i - 1].ancestors, blocks[i + 1].ancestors
+                if a[:-1] == b[:-1] or blocks[i].ancestors[:-1] in (a[:-1], b[:-1]):
+                    keep[i] = True
+        # A heading right before kept body introduces it.
+        for i in range(n - 1):
+            if (not keep[i] and blocks[i].kind == "heading" and keep[i + 1]
+                    and probs[i] >= HEADING_FLOOR and blocks[i].level > 1):
+                keep[i] = True
+    if not options.include_tables:
+        keep &= np.array([b.kind != "table" for b in blocks], dtype=bool)
+    if options.include_comments:
+        for i, b in enumerate(blocks):
+            if b.flags & B.IN_COMMENTS and not b.flags & (B.IN_FORM | B.IN_NAV) and len(b.text) >= 40:
+                keep[i] = True
+    return keep
+
+
+def news_roles(blocks: Sequence[Block], keep: np.ndarray, title: str | None,
+               known_authors: Sequence[str] = ()) -> list[str]:
+    """A label from `LABELS` for every block (body blocks may become news roles)."""
+    try:
+        from . import newsparts
+    except ImportError:  # pragma: no cover - part of the package
+        newsparts = None  # type: ignore[assignment]
+    t_norm = " ".join((title or "").lower().split())
+    kept = np.flatnonzero(keep)
+    first, last = (int(kept[0]), int(kept[-1])) if len(kept) else (-1, -1)
+    labels: list[str] = []
+    for i, b in enumerate(blocks):
+        text = b.text
+        if b.kind == "heading" and t_norm and " ".join(text.lower().split()) == t_norm:
+            labels.append("title")
+            continue
+        near = first - 8 <= i <= last + 8 if first >= 0 else False
+        role = None
+        if newsparts is not None and near and len(text) < 600:
+            if i >= last - 3 and newsparts.is_credit(text):
+                role = "credit"
+            elif i >= last - 3 and newsparts.bio_author(text, known_authors):
+                role = "bio"
+            elif i <= first + 2 or not keep[i]:
+                if len(text) < 120 and newsparts.parse_byline(text):
+                    role = "byline"
+                elif len(text) < 80 and newsparts.is_dateline(text):
+                    role = "date"
+        if role:
+            labels.append(role)
+        elif keep[i]:
+            labels.append("caption" if b.kind == "caption" else "body")
+        else:
+            labels.append("boilerplate")
+    return labels

@@ -1,0 +1,37 @@
+"""`Options`: the knobs a caller can set, passed down through every stage.
+
+Named limits live here too, once, so that a reader finds every threshold in
+one place (as Readability.js does with its DEFAULT_* constants).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Inputs larger than this are truncated (and a warning recorded).
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+#: Elements nested deeper than this are flattened into their ancestor.
+MAX_DEPTH = 256
+#: A page with more blocks than this keeps only the first ones.
+MAX_BLOCKS = 200_000
+#: Default per-document time limit in seconds (None: no limit).
+DEFAULT_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to extract. Every stage receives the same object."""
+
+    include_tables: bool = True
+    include_comments: bool = False
+    #: "balanced", "precision" (drop doubtful blocks) or "recall" (keep them).
+    favor: str = "balanced"
+    #: Wall-clock limit for one document; exceeding it raises ExtractionTimeout.
+    timeout: float | None = DEFAULT_TIMEOUT
+    #: Collect metadata (title, authors, date, ...). Off saves time in bulk runs.
+    with_metadata: bool = True
+
+    def __post_init__(self) -> None:
+        if self.favor not in ("balanced", "precision", "recall"):
+            raise ValueError(f"favor must be balanced, precision or recall, not {self.favor!r}")
+        if self.timeout is not None and self.timeout <= 0:
+            raise ValueError("timeout must be positive or None")

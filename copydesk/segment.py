@@ -1,0 +1,281 @@
+"""segment: the pruned DOM becomes a flat list of `Block`s in reading order.
+
+Owns the single walk over the tree. Each run of text that a browser would put
+on its own line (paragraph, heading, list item, table cell, pre, caption, or
+text between two block-level boundaries) becomes one `Block` carrying its
+structural context: block-level ancestors, tag path, landmark flags
+(`blocks.IN_*`) and class/id vocabulary hits (`VOCAB`).
+
+The walk is iterative (no recursion, any depth) and checks the deadline every
+`_DEADLINE_EVERY` nodes.
+"""
+from __future__ import annotations
+
+import re
+import time
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from . import blocks as B
+from .blocks import Block
+from .errors import ExtractionTimeout
+from .options import MAX_BLOCKS, MAX_DEPTH
+
+#: Elements that start and end a line of their own.
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd details dialog dir div dl dt fieldset "
+    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu nav "
+    "noscript ol p pre section summary table tbody thead tfoot tr td th caption ul legend "
+    "option optgroup frameset frame search button label".split()
+)
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+#: Landmark flags an element sets for everything inside it.
+TAG_FLAGS = {
+    "article": B.IN_ARTICLE, "main": B.IN_ARTICLE, "nav": B.IN_NAV, "header": B.IN_HEADER,
+    "footer": B.IN_FOOTER, "aside": B.IN_ASIDE, "form": B.IN_FORM, "button": B.IN_FORM,
+    "label": B.IN_FORM, "fieldset": B.IN_FORM, "table": B.IN_TABLE, "ul": B.IN_LIST,
+    "ol": B.IN_LIST, "dl": B.IN_LIST, "menu": B.IN_LIST, "figure": B.IN_FIGURE,
+    "figcaption": B.IN_FIGURE, "noscript": B.IN_NOSCRIPT, "blockquote": B.IN_BLOCKQUOTE,
+    "pre": B.IN_PRE, "dialog": B.IN_DIALOG, "caption": B.IN_FIGURE,
+}
+ROLE_FLAGS = {
+    "main": B.IN_ARTICLE, "article": B.IN_ARTICLE, "navigation": B.IN_NAV,
+    "banner": B.IN_HEADER, "contentinfo": B.IN_FOOTER, "complementary": B.IN_ASIDE,
+    "dialog": B.IN_DIALOG, "alertdialog": B.IN_DIALOG, "menu": B.IN_NAV, "menubar": B.IN_NAV,
+    "search": B.IN_FORM, "form": B.IN_FORM,
+}
+
+#: Class/id vocabulary, one bit per category (order fixed: features index by it).
+VOCAB = (
+    ("nav", r"nav|menu|breadcrumb|pagination|pager|toolbar|masthead|topbar|skip|dropdown|tabs?\b"),
+    ("footer", r"footer|copyright|legal|colophon|bottom"),
+    ("side", r"sidebar|aside|widget|rail|related|recommend|popular|trending|most|teaser|more|also|next|prev"),
+    ("social", r"share|sharing|social|facebook|twitter|follow|whatsapp|linkedin|pinterest"),
+    ("promo", r"promo|\bads?\b|advert|sponsor|banner|newsletter|subscri|signup|sign-up|paywall|cookie|consent|gdpr|modal|popup|overlay|cta|outbrain|taboola"),
+    ("comment", r"comment|disqus|respond|repl(?:y|ies)|discussion"),
+    ("meta", r"byline|author|date|time|meta|dateline|posted|caption|credit|tag|categor|label"),
+    ("content", r"article|content|entry|post|story|body|text|main|prose|blog|markdown|rich|detail|description|review|answer|question|message"),
+)
+_VOCAB_RE = [re.compile(p) for _, p in VOCAB]
+_COMMENT_BIT = 1 << 5
+_BODY_MARKERS = re.compile(r"articlebody|article-body|article__body|post-body|entry-content|story-body")
+_HIDDEN_CLASS = re.compile(r"\b(?:hidden|sr-only|visually-hidden|screen-reader|offscreen)\b")
+_DEADLINE_MASK = 2047  # check the clock every 2048 nodes
+_LIST_TAGS = frozenset(("li", "dd", "dt"))
+_CAPTION_TAGS = frozenset(("figcaption", "caption"))
+_CELL_TAGS = frozenset(("td", "th"))
+
+
+_ATTR_CACHE: dict[str, tuple[int, int, int]] = {}
+_ATTR_CACHE_MAX = 100_000
+
+
+def _attr_facts(tokens: str) -> tuple[int, int, int]:
+    """(vocabulary bits, flags, packed per-category increments) of a class/id string; cached."""
+    hit = _ATTR_CACHE.get(tokens)
+    if hit is not None:
+        return hit
+    mask = 0
+    for bit, rx in enumerate(_VOCAB_RE):
+        if rx.search(tokens):
+            mask |= 1 << bit
+    flags = 0
+    if mask & _COMMENT_BIT:
+        flags |= B.IN_COMMENTS
+    if _BODY_MARKERS.search(tokens):
+        flags |= B.IN_ARTICLE_BODY
+    if _HIDDEN_CLASS.search(tokens):
+        flags |= B.IN_HIDDEN
+    inc = 0
+    for bit in range(len(VOCAB)):
+        if mask >> bit & 1:
+            inc += 1 << (8 * bit)
+    if len(_ATTR_CACHE) >= _ATTR_CACHE_MAX:
+        _ATTR_CACHE.clear()
+    _ATTR_CACHE[tokens] = hit = (mask, flags, inc)
+    return hit
+
+
+class Segmentation:
+    """Blocks of one page plus per-element facts the features need."""
+
+    __slots__ = ("blocks", "own_mask", "parent_mask", "cum_mask", "eid_tag", "truncated")
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        #: Per block: vocabulary bits of its element, of the element's parent, and
+        #: per-category counts over all block-level ancestors (8 bits per category).
+        self.own_mask: list[int] = []
+        self.parent_mask: list[int] = []
+        self.cum_mask: list[int] = []
+        self.eid_tag: dict[int, str] = {}
+        self.truncated = False
+
+
+def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentation:
+    """Walk the (pruned) tree once and cut it into blocks.
+
+    Written as one flat loop with parallel lists for the open block-level
+    elements: this is the hot path of the whole extractor.
+    """
+    seg = Segmentation()
+    root = tree.body or tree.root
+    if root is None:
+        return seg
+    blocks = seg.blocks
+    own_masks, parent_masks, cum_masks, eid_tag = seg.own_mask, seg.parent_mask, seg.cum_mask, seg.eid_tag
+    # Open block-level elements, root first (parallel lists).
+    eids: list[int] = []
+    tags: list[str] = []
+    flagss: list[int] = []
+    attrss: list[str] = []
+    maskss: list[int] = []
+    cums: list[int] = []
+    opened: list[int] = []   # per open element: 0 inline, 1 block, 2 link
+    buf: list[str] = []
+    link_chars = 0
+    in_link = 0
+    eid = 0
+    n = 0
+
+    def flush() -> None:
+        nonlocal link_chars
+        raw = "".join(buf)
+        buf.clear()
+        lc = link_chars
+        link_chars = 0
+        flags = flagss[-1]
+        if flags & B.IN_PRE:
+            text = raw.strip("\n")
+            if not text.strip():
+                return
+        else:
+            text = " ".join(raw.split())
+            if not text:
+                return
+        if len(blocks) >= MAX_BLOCKS:
+            seg.truncated = True
+            return
+        tag = tags[-1]
+        level = 0
+        if tag in HEADINGS:
+            kind, level = "heading", HEADINGS[tag]
+            flags |= B.IN_HEADING
+        elif flags & B.IN_PRE:
+            kind = "code"
+        elif tag in _LIST_TAGS:
+            kind = "list_item"
+        elif flags & B.IN_BLOCKQUOTE:
+            kind = "quote"
+        elif tag in _CAPTION_TAGS:
+            kind = "caption"
+        elif tag in _CELL_TAGS:
+            kind = "table"
+        else:
+            kind = "paragraph"
+        n_chars = len(text)
+        if lc > n_chars:
+            lc = n_chars
+        if lc and lc >= n_chars * 0.9:
+            flags |= B.IN_LINK_BLOCK
+        blocks.append(Block(text, kind, tag, level, len(blocks), len(eids) - 1, lc,
+                            flags, attrss[-1], tuple(eids), tuple(tags)))
+        own_masks.append(maskss[-1])
+        parent_masks.append(maskss[-2] if len(maskss) > 1 else 0)
+        cum_masks.append(cums[-1])
+
+    def push(node: LexborNode, tag: str) -> None:
+        nonlocal eid
+        attrs = node.attributes
+        cls = attrs.get("class")
+        ident = attrs.get("id")
+        flags = (flagss[-1] if flagss else 0) | TAG_FLAGS.get(tag, 0)
+        cum = cums[-1] if cums else 0
+        mask = 0
+        tokens = ""
+        if cls or ident:
+            tokens = ((cls or "") + " " + (ident or "")).lower()
+            mask, extra, inc = _attr_facts(tokens)
+            flags |= extra
+            cum += inc
+        if len(attrs) > 1 or not tokens:
+            role = attrs.get("role")
+            if role:
+                flags |= ROLE_FLAGS.get(role.lower(), 0)
+            itemprop = attrs.get("itemprop")
+            if itemprop and "articlebody" in itemprop.lower():
+                flags |= B.IN_ARTICLE_BODY | B.IN_ARTICLE
+            if attrs.get("aria-hidden") == "true" or attrs.get("aria-modal") == "true":
+                flags |= B.IN_HIDDEN
+        eid += 1
+        eid_tag[eid] = tag
+        eids.append(eid)
+        tags.append(tag)
+        flagss.append(flags)
+        attrss.append(tokens)
+        maskss.append(mask)
+        cums.append(cum)
+
+    def leave() -> None:
+        nonlocal in_link
+        kind = opened.pop()
+        if kind == 1:
+            if buf:
+                flush()
+            eids.pop(); tags.pop(); flagss.pop(); attrss.pop(); maskss.pop(); cums.pop()
+        elif kind == 2:
+            in_link -= 1
+
+    push(root, root.tag or "body")
+    opened.append(1)
+    node: LexborNode | None = root.child
+    while node is not None:
+        n += 1
+        if deadline is not None and not n & _DEADLINE_MASK and time.perf_counter() > deadline:
+            raise ExtractionTimeout("time limit exceeded while segmenting")
+        tag = node.tag or "-unknown"
+        if tag == "-text":
+            t = node.text_content
+            if t:
+                if in_link:
+                    link_chars += len(t.strip())
+                buf.append(t)
+            child = None
+        elif tag in BLOCK_TAGS and len(eids) < MAX_DEPTH:
+            if buf:
+                flush()
+            push(node, tag)
+            opened.append(1)
+            child = node.child
+        elif tag == "br" or tag == "hr":
+            if buf:
+                flush()
+            child = None
+        elif tag[0] == "-":
+            child = None
+        elif tag == "a":
+            in_link += 1
+            opened.append(2)
+            child = node.child
+        else:
+            opened.append(0)
+            child = node.child
+        if child is not None:
+            node = child
+            continue
+        if tag[0] != "-" and tag != "br" and tag != "hr":
+            leave()
+        # climb until a sibling exists
+        while True:
+            nxt = node.next
+            if nxt is not None:
+                node = nxt
+                break
+            node = node.parent
+            if node is None or len(opened) <= 1:
+                node = None
+                break
+            leave()
+    if buf and eids:
+        flush()
+    return seg

@@ -1,0 +1,243 @@
+"""Text-only features for scraped-text lines (numpy, vectorised per page).
+
+Owns the numeric row the line model sees for each non-blank line of a
+scraped page: the line's own shape (length, words, punctuation,
+capitalisation, digits, stop words, bullets), the learned call-to-action /
+boilerplate vocabulary (a per-token log-odds table shipped in the model meta),
+blank-line structure, position, neighbours (two lines either side), the
+longest run of prose and repeats within the page, plus page-level totals.
+
+Per line there is one cheap Python pass (tokenise, count); everything that
+relates lines to each other is done with numpy on whole columns.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+#: Characters of a line looked at when featurising (longer lines are truncated for features only).
+MAX_FEATURE_CHARS = 4000
+#: A line is prose when it has at least this many words and ends like a sentence...
+PROSE_MIN_WORDS = 8
+#: ...or when it is this long whatever its ending.
+PROSE_LONG_WORDS = 25
+#: Non-prose lines of at most this many words may sit inside a prose run (subheadings, datelines).
+RUN_GAP_MAX_WORDS = 12
+#: How many such lines in a row a run may bridge.
+RUN_MAX_GAP = 2
+#: Log-odds values are clipped to this magnitude.
+LOGODDS_CLIP = 4.0
+#: Window half-widths (in lines) for prose-density features.
+DENSITY_WINDOWS = (3, 10)
+
+TERMINAL = frozenset(".!?。！？…\"'”’»)")
+BULLET_RE = re.compile(r"^\s*(?:[•·▪●◦■□►▶‣⁃∙*–—-]|\d{1,3}[.)])\s+")
+WORD_RE = re.compile(r"\w+")
+SEP_RE = re.compile(r"[|»›•·/>]")
+URLISH_RE = re.compile(r"https?://|www\.|@|\.com\b")
+
+#: Small multilingual stop-word set (en, de, fr, es, it, pt, nl): function words only.
+STOPWORDS = frozenset("""
+a an the and or but if of to in on at by for with from as is are was were be been being it its this that
+these those he she they we you i his her their our your my me him them us not no so than then there here
+which who whom what when where why how all any some can could would should will may might must do does did
+has have had also just about into over after before more most such only other very up out one
+der die das und oder aber wenn von zu im in am an auf mit für ist sind war waren sein es ein eine einer
+eines einem einen nicht kein keine auch noch nur wie bei nach aus dass daß sich er sie wir ihr ich du den
+dem des als so um zum zur hat haben wird werden wurde
+le la les et ou mais si de du des un une au aux en dans sur avec pour par est sont était il elle ils elles
+nous vous je tu ne pas que qui ce cette ces son sa ses leur plus
+el la los las y o pero si de del un una en con por para es son era él ella ellos que se no lo al más como
+il lo gli le e o ma se di da un una uno in con per è sono era che non del della dei più come
+o a os as e ou mas se de do da dos das um uma em com por para é são era que não mais como
+de het een en of maar als van in op met voor is zijn was dat niet ook te bij naar
+""".split())
+
+#: Names of the columns `features` returns, in order.
+BASE_NAMES = [
+    "chars", "words", "mean_word_len", "terminal", "ends_colon", "starts_upper", "title_ratio",
+    "caps_ratio", "digit_share", "punct_share", "stop_share", "bullet", "sep_count", "urlish",
+    "copyright", "sentences", "repeat_count", "first_occurrence", "blank_before", "blank_after",
+    "prose", "rel_index", "rel_words_before", "words_over_max",
+    "in_run", "run_dist_before", "run_dist_after", "run_dist_rel", "run_share",
+    "dens_3", "dens_10", "prose_words_after_share", "prose_words_before_share",
+    "page_lines", "page_words", "page_prose_share", "page_max_words", "page_repeat_share",
+]
+VOCAB_NAMES = ["lo_mean", "lo_min", "lo_max", "lo_sum", "lo_known"]
+NEIGHBOUR_COLS = ["words", "terminal", "prose", "lo_mean", "blank_before", "bullet"]
+NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
+FEATURE_NAMES = BASE_NAMES + VOCAB_NAMES + [
+    f"{c}_{'p' if o < 0 else 'n'}{abs(o)}" for o in NEIGHBOUR_OFFSETS for c in NEIGHBOUR_COLS]
+
+_NORM_RE = re.compile(r"\d+")
+
+
+def normalise_line(text: str) -> str:
+    """Lowercase, digits folded, whitespace collapsed: the key for repeat and corpus counts."""
+    return " ".join(_NORM_RE.sub("0", text.lower()).split())
+
+
+def line_tokens(text: str) -> list[str]:
+    """Unigrams and bigrams of a line's lowercase words (the log-odds vocabulary keys)."""
+    w = WORD_RE.findall(text[:MAX_FEATURE_CHARS].lower())
+    return w + [w[i] + " " + w[i + 1] for i in range(len(w) - 1)]
+
+
+def _shift(col: np.ndarray, off: int, fill: float = -1.0) -> np.ndarray:
+    out = np.full_like(col, fill)
+    if off < 0:
+        out[-off:] = col[:off]
+    elif off > 0:
+        out[:-off] = col[off:]
+    return out
+
+
+def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after: Sequence[int],
+                  bullets: Sequence[bool]) -> tuple[np.ndarray, list[list[str]]]:
+    """Vocabulary-independent columns (BASE_NAMES) and each line's tokens."""
+    n = len(lines)
+    raw = np.zeros((n, 17), dtype=np.float32)
+    toks_all: list[list[str]] = []
+    norm_counts: dict[str, int] = {}
+    norms: list[str] = []
+    first = np.zeros(n, dtype=np.float32)
+    is_stop = STOPWORDS.__contains__
+    join = " ".join
+    clipped = [line[:MAX_FEATURE_CHARS] for line in lines]
+    cols: list[tuple] = []
+    for i, s in enumerate(clipped):
+        lw = WORD_RE.findall(s.lower())
+        nt = len(lw)
+        last = s[-1:]
+        cols.append((
+            len(s.split()), last in ".!?" or (last in TERMINAL and last != ")"), last == ":",
+            s[:1].isupper(), sum(map(is_stop, lw)) / nt if nt else 0.0,
+            len(SEP_RE.findall(s, 0, 400)), URLISH_RE.search(s) is not None,
+            "©" in s or "opyright" in s[:300], s.count(". ") + (last in ".!?"),
+        ))
+        toks_all.append(lw + list(map(join, zip(lw, lw[1:]))))
+        key = normalise_line(s[:300])
+        norms.append(key)
+        c = norm_counts.get(key, 0)
+        if c == 0:
+            first[i] = 1.0
+        norm_counts[key] = c + 1
+    if n:
+        arr = np.array(cols, dtype=np.float32)
+        raw[:, [1, 3, 4, 5, 10, 12, 13, 14, 15]] = arr
+        raw[:, 11] = np.asarray(bullets, dtype=np.float32)
+    if n:
+        # character classes for the whole page at once
+        lens = np.fromiter(map(len, clipped), dtype=np.int64, count=n)
+        cp = np.frombuffer("\n".join(clipped).encode("utf-32-le"), dtype=np.uint32)
+        line_id = np.repeat(np.arange(n), lens + 1)[: len(cp)]
+        keep = cp != 10
+        cpk, lid = cp[keep], line_id[keep]
+        space = (cpk == 32) | (cpk == 160)
+        digit = (cpk >= 48) & (cpk <= 57)
+        upper = ((cpk >= 65) & (cpk <= 90)) | ((cpk >= 192) & (cpk <= 222) & (cpk != 215))
+        lower = ((cpk >= 97) & (cpk <= 122)) | ((cpk >= 223) & (cpk <= 255) & (cpk != 247))
+        letter = upper | lower | (cpk > 255)
+        prev_space = np.concatenate([[True], space[:-1]])
+        starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+        prev_space[starts[starts < len(prev_space)]] = True
+        bc = lambda m: np.bincount(lid[m], minlength=n).astype(np.float32)  # noqa: E731
+        nchar = np.maximum(lens.astype(np.float32), 1.0)
+        nletters = np.maximum(bc(letter), 1.0)
+        words = np.maximum(raw[:, 1], 1.0)
+        raw[:, 0] = np.fromiter(map(len, lines), dtype=np.float32, count=n)
+        raw[:, 2] = (lens - bc(space)) / words
+        raw[:, 6] = np.minimum(bc(upper & prev_space) / words, 1.0)
+        raw[:, 7] = bc(upper) / nletters
+        raw[:, 8] = bc(digit) / nchar
+        raw[:, 9] = bc(~(letter | digit | space)) / nchar
+    rep = np.array([norm_counts[k] for k in norms], dtype=np.float32) if n else np.zeros(0, np.float32)
+
+    words = raw[:, 1]
+    terminal = raw[:, 3]
+    prose = ((words >= PROSE_MIN_WORDS) & (terminal > 0)) | (words >= PROSE_LONG_WORDS)
+    prose_f = prose.astype(np.float32)
+    total_words = float(words.sum()) or 1.0
+    cum_words = np.cumsum(words) - words
+    idx = np.arange(n, dtype=np.float32)
+
+    # longest prose run (by words), allowing short non-prose gaps
+    best_s, best_e, best_w = -1, -1, 0.0
+    cur_s, cur_w, gap, last_prose = -1, 0.0, 0, -1
+    prose_l, words_l = prose.tolist(), words.tolist()
+    for i in range(n):
+        if prose_l[i]:
+            if cur_s < 0:
+                cur_s, cur_w = i, 0.0
+            cur_w += words_l[i]
+            gap, last_prose = 0, i
+            if cur_w > best_w:
+                best_s, best_e, best_w = cur_s, i, cur_w
+        elif cur_s >= 0 and words_l[i] <= RUN_GAP_MAX_WORDS and gap < RUN_MAX_GAP:
+            gap += 1
+        else:
+            cur_s, gap = -1, 0
+    if best_s >= 0:
+        in_run = ((idx >= best_s) & (idx <= best_e)).astype(np.float32)
+        d_before = np.clip(best_s - idx, 0, None)
+        d_after = np.clip(idx - best_e, 0, None)
+    else:
+        in_run = np.zeros(n, np.float32)
+        d_before = np.full(n, n, np.float32)
+        d_after = np.full(n, n, np.float32)
+    run_share = best_w / total_words
+
+    pw = words * prose_f
+    cs = np.concatenate([[0.0], np.cumsum(pw)])
+    dens = []
+    for w in DENSITY_WINDOWS:
+        lo = np.clip(idx - w, 0, n).astype(np.int64)
+        hi = np.clip(idx + w + 1, 0, n).astype(np.int64)
+        dens.append((cs[hi] - cs[lo]) / total_words)
+    total_prose = float(pw.sum()) or 1.0
+    after = (cs[-1] - cs[1:]) / total_prose
+    before = cs[:-1] / total_prose
+
+    page = np.array([n, total_words, float(prose_f.mean()) if n else 0.0,
+                     float(words.max()) if n else 0.0,
+                     float((rep > 1).mean()) if n else 0.0], dtype=np.float32)
+    X = np.column_stack([
+        raw[:, :16], rep, first, np.asarray(blank_before, np.float32), np.asarray(blank_after, np.float32),
+        prose_f, idx / max(n - 1, 1), cum_words / total_words, words / max(float(words.max()) if n else 1.0, 1.0),
+        in_run, d_before, d_after, (d_before + d_after) / max(n, 1), np.full(n, run_share, np.float32),
+        dens[0], dens[1], after, before,
+        np.tile(page, (n, 1)),
+    ]).astype(np.float32) if n else np.zeros((0, len(BASE_NAMES)), np.float32)
+    return X, toks_all
+
+
+def vocab_features(toks_all: Sequence[Sequence[str]], vocab: Mapping[str, float]) -> np.ndarray:
+    """Per-line log-odds summaries (VOCAB_NAMES) from the learned token table."""
+    out = np.zeros((len(toks_all), len(VOCAB_NAMES)), dtype=np.float32)
+    get = vocab.get
+    for i, toks in enumerate(toks_all):
+        vals = [v for v in map(get, toks) if v is not None]
+        if vals:
+            out[i] = (sum(vals) / len(vals), min(vals), max(vals), sum(vals), len(vals) / len(toks))
+    return out
+
+
+def assemble_features(Xb: np.ndarray, Xv: np.ndarray) -> np.ndarray:
+    """Join base + vocabulary columns and add the neighbour columns."""
+    cols = {name: j for j, name in enumerate(BASE_NAMES)}
+    X = np.concatenate([Xb, Xv], axis=1)
+    allcols = {name: j for j, name in enumerate(BASE_NAMES + VOCAB_NAMES)}
+    del cols
+    neigh = [_shift(X[:, allcols[c]], o) for o in NEIGHBOUR_OFFSETS for c in NEIGHBOUR_COLS]
+    if neigh:
+        X = np.concatenate([X, np.column_stack(neigh)], axis=1) if len(X) else np.zeros((0, len(FEATURE_NAMES)), np.float32)
+    return X.astype(np.float32, copy=False)
+
+
+def features(lines: Sequence[str], blank_before: Sequence[int], blank_after: Sequence[int],
+             bullets: Sequence[bool], vocab: Mapping[str, float]) -> np.ndarray:
+    """The full feature matrix (FEATURE_NAMES columns) for one page's non-blank lines."""
+    Xb, toks = base_features(lines, blank_before, blank_after, bullets)
+    return assemble_features(Xb, vocab_features(toks, vocab))

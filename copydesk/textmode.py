@@ -1,0 +1,461 @@
+"""Scraped-text mode: plain text in, `Document` out.
+
+Owns the text path of the pipeline: input checks and repair (type check,
+control characters, mojibake via ftfy when available, very long lines),
+segmentation of text into line `Block`s, scoring with the shipped line
+model (`models/lines.lgb.txt` + `models/lines.meta.json`, loaded once,
+lazily), labelling (threshold, smoothing, optional corpus post-rule), news
+structure (title, publisher, byline, credit and bio lines) and assembly.
+
+    from copydesk.textmode import clean_text
+    doc = clean_text(scraped_text)
+
+Credits ("X contributed to this report.") stay in the body *and* are listed
+in `Document.credits`: the article runs through its contributor credit.
+Bylines and the author's bio are taken out of the body (`authors`, `bio`).
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .assemble import assemble
+from .blocks import Block
+from .document import Document
+from .errors import ModelError
+from .options import MAX_INPUT_BYTES, Options
+from .textfeatures import (BULLET_RE, FEATURE_NAMES, PROSE_MIN_WORDS, TERMINAL, features,
+                           normalise_line)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .corpus import LineCounts
+
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+MODEL_FILE = MODEL_DIR / "lines.lgb.txt"
+META_FILE = MODEL_DIR / "lines.meta.json"
+
+#: Lines longer than this are split (at sentence ends when possible) before featurising.
+MAX_LINE_CHARS = 5000
+#: At most this many lines are scored; the rest of the page is dropped (with a warning).
+MAX_LINES = 50_000
+#: Default probability threshold when the meta file does not give one.
+DEFAULT_THRESHOLD = 0.5
+#: Threshold shift for Options.favor = "precision" / "recall".
+FAVOR_SHIFT = 0.15
+#: A dropped line between two kept lines is kept when it has at most this many words...
+SMOOTH_MAX_WORDS = 12
+#: ...and a probability of at least this.
+SMOOTH_MIN_PROB = 0.2
+#: Credit/bio lines are looked for among the last END_SCAN_KEPT kept lines and END_SCAN_AFTER lines after.
+END_SCAN_KEPT, END_SCAN_AFTER = 8, 4
+#: Title candidates: word count range, and how many lines before the body are searched.
+TITLE_MIN_WORDS, TITLE_MAX_WORDS, TITLE_LOOKBACK = 3, 30, 8
+#: Publisher candidates: at most this many words, among the first lines of the page.
+PUBLISHER_MAX_WORDS, PUBLISHER_LOOKAHEAD = 6, 3
+#: Share of mojibake markers above which ftfy repairs the text.
+MOJIBAKE_MIN_SHARE = 0.0005
+#: Corpus post-rule: a line seen on at least this share of at least CORPUS_MIN_PAGES pages
+#: of its host is boilerplate unless it sits inside prose (kept lines on both sides).
+CORPUS_MIN_SHARE, CORPUS_MIN_PAGES = 0.3, 5
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\ufeff]")
+_MOJIBAKE_RE = re.compile(r"Ã[\x80-\xbf ]|â€|Ã©|Ã¨|Ã¼|Ã¶|Ã¤|Â[\xa0-\xbf]|ï¿½|\ufffd")
+_SENT_END_RE = re.compile(r"[.!?。！？]\s")
+_WORD_RE = re.compile(r"\w+")
+
+# Fallback news-structure patterns, used only when copydesk.newsparts is unavailable.
+_CREDIT_RE = re.compile(r"\b(contributed (reporting )?to this (report|story|article)|"
+                        r"contributed reporting|additional reporting by|reporting by|edited by|"
+                        r"mitarbeit:|mit material von)\b", re.I)
+_BIO_RE = re.compile(r"^((?:[A-Z][\w'’.-]+\s){1,3}[A-Z][\w'’-]+) (?:is|was|has been|joined|covers|writes)\b"
+                     r"(?=.*\b(?:reporter|correspondent|editor|writer|columnist|journalist|"
+                     r"bureau|chief|author|contributor|staff|covers|joined)\b)")
+_BYLINE_RE = re.compile(r"^(?:by|von|par|por|di|door)\s+((?:[A-Z][\w'’.-]+\s?){2,4})"
+                        r"(?:\s*(?:,|and|&|und)\s*(?:[A-Z][\w'’.-]+\s?){2,4})*$", re.I)
+
+_model_lock = threading.Lock()
+_model_cache: dict[str, Any] = {}
+
+try:  # optional repair of mojibake
+    import ftfy as _ftfy  # type: ignore[import-not-found]
+except Exception:  # noqa: BLE001 - optional dependency
+    _ftfy = None
+
+
+def _newsparts():
+    """copydesk.newsparts when present (written by another module owner), else None."""
+    try:
+        from . import newsparts  # type: ignore[attr-defined]
+        return newsparts
+    except Exception:  # noqa: BLE001 - optional during development
+        return None
+
+
+# --------------------------------------------------------------------------- model
+def load_model() -> tuple[Any, dict]:
+    """The line model and its meta (feature list, vocabulary, threshold), loaded once."""
+    if "model" in _model_cache:
+        return _model_cache["model"], _model_cache["meta"]
+    with _model_lock:
+        if "model" in _model_cache:
+            return _model_cache["model"], _model_cache["meta"]
+        import lightgbm as lgb
+
+        for path in (MODEL_FILE, META_FILE):
+            if not path.is_file():
+                raise ModelError(f"copydesk text model file missing: {path}")
+        try:
+            meta = json.loads(META_FILE.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"copydesk text model meta unreadable: {META_FILE}: {exc}") from exc
+        try:
+            booster = lgb.Booster(model_file=str(MODEL_FILE))
+        except Exception as exc:  # noqa: BLE001 - lightgbm raises its own error types
+            raise ModelError(f"copydesk text model unreadable: {MODEL_FILE}: {exc}") from exc
+        if meta.get("features") != FEATURE_NAMES or booster.num_feature() != len(FEATURE_NAMES):
+            raise ModelError(f"copydesk text model {MODEL_FILE} does not match the feature code "
+                             f"({booster.num_feature()} features, expected {len(FEATURE_NAMES)}); retrain it")
+        meta["vocab_map"] = dict(meta.get("vocab", {}))
+        _model_cache["meta"] = meta
+        _model_cache["model"] = booster
+        return booster, meta
+
+
+def reset_model_cache() -> None:
+    """Forget the loaded model (tests, or after retraining in-process)."""
+    _model_cache.clear()
+
+
+# --------------------------------------------------------------------------- input repair
+def repair_text(text: str, warnings: list[str] | None = None) -> str:
+    """Normalise newlines, drop control characters, fix mojibake when it looks broken."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\t", " ")
+    if _CONTROL_RE.search(text):
+        text = _CONTROL_RE.sub("", text)
+        if warnings is not None:
+            warnings.append("control characters removed")
+    sample = text[:200_000]
+    hits = len(_MOJIBAKE_RE.findall(sample))
+    if hits and hits / max(len(sample), 1) >= MOJIBAKE_MIN_SHARE:
+        if _ftfy is not None:
+            text = _ftfy.fix_text(text, normalization="NFC")
+            if warnings is not None:
+                warnings.append("mojibake repaired (ftfy)")
+        elif warnings is not None:
+            warnings.append("text looks mis-decoded (install ftfy to repair)")
+    return unicodedata.normalize("NFC", text) if not text.isascii() else text
+
+
+def _split_long(line: str) -> list[str]:
+    """Cut a very long line into pieces of at most MAX_LINE_CHARS, at sentence ends when possible."""
+    out: list[str] = []
+    pos, n = 0, len(line)
+    while n - pos > MAX_LINE_CHARS:
+        window = line[pos:pos + MAX_LINE_CHARS]
+        cut = -1
+        for m in _SENT_END_RE.finditer(window, MAX_LINE_CHARS // 2):
+            cut = m.end()
+        if cut < 0:
+            sp = window.rfind(" ", MAX_LINE_CHARS // 2)
+            cut = sp + 1 if sp > 0 else MAX_LINE_CHARS
+        out.append(line[pos:pos + cut].strip())
+        pos += cut
+    out.append(line[pos:].strip())
+    return [p for p in out if p]
+
+
+@dataclass
+class Segmented:
+    """Non-blank lines of a page as blocks, plus the blank-line structure around them."""
+
+    blocks: list[Block]
+    blank_before: list[int]
+    blank_after: list[int]
+    bullets: list[bool]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        return [b.text for b in self.blocks]
+
+
+def _looks_heading(text: str) -> bool:
+    words = text.split()
+    return (1 <= len(words) <= TITLE_MAX_WORDS and text[-1] not in ".!?,;:" and text[:1].isupper()
+            and not BULLET_RE.match(text))
+
+
+def segment(text: str) -> Segmented:
+    """Split repaired text into line blocks (blank lines become structure, bullets list items)."""
+    blocks: list[Block] = []
+    bb: list[int] = []
+    bullets: list[bool] = []
+    warnings: list[str] = []
+    blanks = 0
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            blanks += 1
+            continue
+        pieces = _split_long(line) if len(line) > MAX_LINE_CHARS else [line]
+        for k, piece in enumerate(pieces):
+            m = BULLET_RE.match(piece)
+            is_bullet = m is not None and len(piece) > m.end()
+            body = piece[m.end():].strip() if is_bullet and m is not None else piece
+            kind = "list_item" if is_bullet else ("heading" if _looks_heading(body) and len(body.split()) <= 15 else "paragraph")
+            blocks.append(Block(text=body, kind=kind, tag="line", level=2 if kind == "heading" else 0,
+                                index=len(blocks)))
+            bb.append(min(blanks, 3) if k == 0 else 0)
+            bullets.append(is_bullet)
+            blanks = 0
+        if len(blocks) >= MAX_LINES:
+            warnings.append(f"page cut to its first {MAX_LINES} lines")
+            break
+    ba = bb[1:] + [1] if bb else []
+    return Segmented(blocks, bb, ba, bullets, warnings)
+
+
+def score_segmented(seg: Segmented) -> np.ndarray:
+    """Body probability of every line (one LightGBM call for the page)."""
+    if not seg.blocks:
+        return np.zeros(0, dtype=np.float64)
+    booster, meta = load_model()
+    X = features(seg.lines, seg.blank_before, seg.blank_after, seg.bullets, meta["vocab_map"])
+    return np.asarray(booster.predict(X, num_threads=1), dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- news structure
+def _is_credit(text: str) -> bool:
+    np_ = _newsparts()
+    if np_ is not None and hasattr(np_, "is_credit"):
+        try:
+            return bool(np_.is_credit(text))
+        except Exception:  # noqa: BLE001
+            pass
+    return len(text.split()) <= 40 and _CREDIT_RE.search(text) is not None
+
+
+def _bio_author(text: str, known: tuple[str, ...] = ()) -> str | None:
+    np_ = _newsparts()
+    if np_ is not None and hasattr(np_, "bio_author"):
+        try:
+            return np_.bio_author(text, known_authors=known)
+        except Exception:  # noqa: BLE001
+            pass
+    if len(text.split()) > 120:
+        return None
+    m = _BIO_RE.match(text)
+    return m.group(1) if m else None
+
+
+def _byline(text: str) -> list[str] | None:
+    np_ = _newsparts()
+    if np_ is not None and hasattr(np_, "parse_byline"):
+        try:
+            return np_.parse_byline(text)
+        except Exception:  # noqa: BLE001
+            pass
+    if len(text.split()) > 12:
+        return None
+    m = _BYLINE_RE.match(text.strip())
+    if not m:
+        return None
+    rest = text.strip().split(None, 1)[1]
+    names = [n.strip() for n in re.split(r"\s*(?:,|\band\b|&|\bund\b)\s*", rest) if n.strip()]
+    return names or None
+
+
+def _is_dateline(text: str) -> bool:
+    np_ = _newsparts()
+    if np_ is not None and hasattr(np_, "is_dateline"):
+        try:
+            return bool(np_.is_dateline(text))
+        except Exception:  # noqa: BLE001
+            pass
+    return False
+
+
+def _title_like(text: str) -> bool:
+    n = len(text.split())
+    return (TITLE_MIN_WORDS <= n <= TITLE_MAX_WORDS and text[-1] not in ".,;:" and text[:1].isupper()
+            and not BULLET_RE.match(text))
+
+
+def _publisher_like(text: str) -> bool:
+    words = text.split()
+    if not 1 <= len(words) <= PUBLISHER_MAX_WORDS or text[-1] in ".!?,;:":
+        return False
+    return all(w[:1].isupper() or w.lower() in ("the", "of", "and", "&", "de", "la", "le", "der", "die")
+               for w in words)
+
+
+# --------------------------------------------------------------------------- labelling
+def decide(seg: Segmented, probs: np.ndarray, threshold: float,
+           corpus_share: np.ndarray | None = None) -> dict[str, Any]:
+    """Turn line probabilities into keep decisions and news parts.
+
+    Returns ``keep`` (bool array), ``title``/``publisher`` (str|None),
+    ``authors``, ``credits`` (lists), ``bio`` (str|None) and ``title_index``.
+    """
+    n = len(seg.blocks)
+    texts = seg.lines
+    keep = probs >= threshold
+    words = np.fromiter((len(t.split()) for t in texts), dtype=np.int32, count=n)
+    # smoothing: a short line between two kept lines stays
+    if n >= 3:
+        prev_k = np.concatenate([[False], keep[:-1]])
+        next_k = np.concatenate([keep[1:], [False]])
+        fill = ~keep & prev_k & next_k & (words <= SMOOTH_MAX_WORDS) & (probs >= SMOOTH_MIN_PROB)
+        keep = keep | fill
+    # corpus evidence: lines frequent across the host's pages go, unless inside prose
+    if corpus_share is not None and n:
+        prev_k = np.concatenate([[False], keep[:-1]])
+        next_k = np.concatenate([keep[1:], [False]])
+        frequent = corpus_share >= CORPUS_MIN_SHARE
+        keep = keep & ~(frequent & ~(prev_k & next_k & ~np.concatenate([[False], frequent[:-1]])
+                                     & ~np.concatenate([frequent[1:], [False]])))
+    out: dict[str, Any] = {"keep": keep, "title": None, "publisher": None, "authors": [],
+                           "credits": [], "bio": None, "title_index": -1}
+    kept_idx = np.flatnonzero(keep)
+    if not len(kept_idx):
+        return out
+    first = int(kept_idx[0])
+
+    # bylines near the start of the body: into authors, out of the body
+    authors: list[str] = []
+    for i in range(max(0, first - TITLE_LOOKBACK), min(n, first + 6)):
+        names = _byline(texts[i]) if words[i] <= 15 else None
+        if names:
+            authors.extend(a for a in names if a not in authors)
+            keep[i] = False
+        elif keep[i] and words[i] <= 8 and _is_dateline(texts[i]):
+            keep[i] = False
+    kept_idx = np.flatnonzero(keep)
+    if not len(kept_idx):
+        out["keep"] = keep
+        return out
+    first = int(kept_idx[0])
+
+    # title: the nearest title-like line before the body (or the body's first line if title-like)
+    title_i = -1
+    if _title_like(texts[first]) and words[first] <= TITLE_MAX_WORDS and not seg.bullets[first] \
+            and len(kept_idx) > 1 and words[int(kept_idx[1])] >= PROSE_MIN_WORDS:
+        title_i = first
+    else:
+        for i in range(first - 1, max(-1, first - 1 - TITLE_LOOKBACK), -1):
+            if _title_like(texts[i]) and not seg.bullets[i] and not _byline(texts[i]):
+                title_i = i
+                break
+    if title_i >= 0:
+        out["title"] = texts[title_i]
+        out["title_index"] = title_i
+        keep[title_i] = False
+        # publisher: a short, name-like first line of the page before the title
+        for i in range(0, min(title_i, PUBLISHER_LOOKAHEAD)):
+            if _publisher_like(texts[i]) and texts[i] != texts[title_i]:
+                out["publisher"] = texts[i]
+                break
+
+    # credit and bio lines at the end of the article
+    kept_idx = np.flatnonzero(keep)
+    credits: list[str] = []
+    bio: list[str] = []
+    if len(kept_idx):
+        last = int(kept_idx[-1])
+        start = int(kept_idx[max(len(kept_idx) // 2, len(kept_idx) - END_SCAN_KEPT)])
+        end_at = -1
+        for i in range(start, min(n, last + END_SCAN_AFTER)):
+            t = texts[i]
+            if words[i] > 120:
+                continue
+            if _is_credit(t):
+                credits.append(t)
+                keep[i] = True
+                end_at = max(end_at, i)
+                continue
+            who = _bio_author(t, tuple(authors))
+            if who and (keep[i] or probs[i] >= SMOOTH_MIN_PROB or end_at >= 0):
+                bio.append(t)
+                keep[i] = False
+                if who not in authors:
+                    authors.append(who)
+                end_at = max(end_at, i)
+        if end_at >= 0:
+            keep[end_at + 1:] = False  # the article ends at its credit / the author's bio
+    out.update(keep=keep, authors=authors, credits=credits, bio="\n\n".join(bio) or None)
+    return out
+
+
+def _confidence(probs: np.ndarray, keep: np.ndarray, seg: Segmented) -> float:
+    """Mean body probability of kept lines × share of the page's likely-body words kept."""
+    if not keep.any():
+        return 0.0
+    words = np.fromiter((len(b.text.split()) for b in seg.blocks), dtype=np.float64, count=len(seg.blocks))
+    likely = words * probs
+    cover = float(likely[keep].sum() / max(likely.sum(), 1e-9))
+    return float(np.clip(np.average(probs[keep], weights=words[keep] + 1) * min(1.0, cover + 0.2), 0.0, 1.0))
+
+
+def clean_text(text: str, url: str | None = None, options: Options | None = None,
+               counts: "LineCounts | None" = None) -> Document:
+    """Extract the article from already-scraped plain text.
+
+    `counts` (from `copydesk.corpus.count_lines`) adds corpus evidence: lines
+    repeated across many pages of the same host are dropped as boilerplate.
+    """
+    if not isinstance(text, str):
+        if isinstance(text, (bytes, bytearray)):
+            raise TypeError("clean_text expects str; decode the bytes first "
+                            "(or use copydesk.extract for HTML)")
+        raise TypeError(f"clean_text expects str, not {type(text).__name__}")
+    options = options or Options()
+    doc = Document(url=url)
+    if len(text) > MAX_INPUT_BYTES:
+        text = text[:MAX_INPUT_BYTES]
+        doc.warnings.append(f"input truncated to {MAX_INPUT_BYTES} characters")
+    if not text.strip():
+        doc.empty_reason = "empty input"
+        return doc
+    text = repair_text(text, doc.warnings)
+    seg = segment(text)
+    doc.warnings.extend(seg.warnings)
+    if not seg.blocks:
+        doc.empty_reason = "empty input"
+        return doc
+    probs = score_segmented(seg)
+    _, meta = load_model()
+    thr = float(meta.get("threshold", DEFAULT_THRESHOLD))
+    if options.favor == "precision":
+        thr += FAVOR_SHIFT
+    elif options.favor == "recall":
+        thr -= FAVOR_SHIFT
+    share = None
+    if counts is not None:
+        from .corpus import KEY_CHARS, host_of
+        share = counts.host_share(host_of(url) if url else "", [normalise_line(t[:KEY_CHARS]) for t in seg.lines])
+    res = decide(seg, probs, thr, share)
+    keep = res["keep"]
+    doc.paragraphs = assemble(b for b, k in zip(seg.blocks, keep) if k)
+    if options.with_metadata:
+        doc.title = res["title"]
+        doc.publisher = res["publisher"]
+        doc.authors = res["authors"]
+        doc.credits = res["credits"]
+        doc.bio = res["bio"]
+    doc.confidence = _confidence(probs, keep, seg)
+    if not doc.paragraphs:
+        doc.empty_reason = "no content found"
+    return doc
+
+
+__all__ = ["clean_text", "segment", "score_segmented", "decide", "load_model", "repair_text",
+           "Segmented", "MODEL_FILE", "META_FILE"]

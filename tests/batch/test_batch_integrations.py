@@ -1,0 +1,48 @@
+"""datatrove step and the batch benchmark (tiny)."""
+from __future__ import annotations
+
+import pytest
+
+import batch_helpers as h
+
+
+def test_datatrove_extractor(monkeypatch):
+    pytest.importorskip("datatrove", reason="datatrove not installed (pip install datatrove)")
+    import copydesk.api
+
+    from batch_helpers import simple
+    from copydesk.batch.readers import Record
+
+    # the wiring is under test, not extraction quality: stand in for the engine (inherited by the fork)
+    monkeypatch.setattr(copydesk.api, "extract",
+                        lambda html, url=None, options=None: simple(Record("x", "x", html=html.encode()), options))
+    from datatrove.data import Document as DTDocument
+    from datatrove.pipeline.extractors.base import BaseExtractor
+
+    from copydesk.integrations.datatrove import CopydeskExtractor
+
+    step = CopydeskExtractor(timeout=5)
+    assert isinstance(step, BaseExtractor)
+    assert "A sentence long enough" in step.extract(h.page(1).decode())
+    docs = [DTDocument(text=h.page(1).decode(), id="1"), DTDocument(text="<html><body></body></html>", id="2")]
+    out = list(step.run(iter(docs)))
+    assert [d.id for d in out] == ["1"] and "page 1" in out[0].text
+
+
+def test_batch_benchmark_tiny(shared_data):
+    pytest.importorskip("fastwarc")
+    pytest.importorskip("trafilatura")
+    import copydesk
+    from copydesk.batch.bench import batch_benchmark
+    from copydesk.errors import ModelError
+
+    try:
+        copydesk.extract(h.page(1))
+    except ModelError as exc:
+        pytest.skip(f"copydesk engine not usable here: {exc}")
+
+    table = batch_benchmark(shared_data, workers=(1,), n_pages=4)
+    lines = table.splitlines()
+    assert lines[2].startswith("| extractor | workers")
+    rows = [ln for ln in lines if ln.startswith("| copydesk") or ln.startswith("| trafilatura")]
+    assert len(rows) == 2 and all("| 4 |" in r for r in rows)

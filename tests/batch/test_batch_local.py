@@ -1,0 +1,212 @@
+"""Local engine end to end: accounting, outputs, exit codes, watchdog, kill -9 and resume."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastwarc")
+pq = pytest.importorskip("pyarrow.parquet")
+
+import batch_helpers as h  # noqa: E402
+from copydesk.batch import cli  # noqa: E402
+from copydesk.batch.readers import Failure, Record, Skip, expand_inputs, read_source  # noqa: E402
+from copydesk.batch.writers import read_ids  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+#: engine-independent extractor for the accounting tests (the real engine is tested by its own suite)
+SIMPLE = "batch_helpers:simple"
+
+
+def _expected(inputs: list[str]) -> dict[str, str]:
+    dest = {Record: "kept", Skip: "skipped", Failure: "errors"}
+    return {i.id: dest[type(i)] for s in expand_inputs(inputs) for i in read_source(s)}
+
+
+def _assert_exactly_once(out: Path, expected_ids) -> dict[str, list[str]]:
+    got = read_ids(out)
+    all_ids = got["kept"] + got["skipped"] + got["errors"]
+    dupes = [k for k, n in Counter(all_ids).items() if n > 1]
+    assert not dupes, f"duplicates: {dupes[:5]}"
+    assert set(all_ids) == set(expected_ids)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["records"] == summary["kept"] + summary["skipped"] + summary["errors"] == len(all_ids)
+    assert (summary["kept"], summary["skipped"], summary["errors"]) == \
+        (len(got["kept"]), len(got["skipped"]), len(got["errors"]))
+    return got
+
+
+@pytest.fixture()
+def mixed_inputs(tmp_path):
+    warc = tmp_path / "mixed.warc.gz"
+    h.mixed_warc_gz(str(warc))
+    loop = tmp_path / "unreadable.warc.gz"
+    os.symlink(loop, loop)
+    site = tmp_path / "site"
+    site.mkdir()
+    for i in range(4):
+        (site / f"p{i}.html").write_bytes(h.page(100 + i))
+    (site / "empty.html").write_bytes(b"<html><body></body></html>")
+    jl = tmp_path / "pages.jsonl"
+    jl.write_text(json.dumps({"url": "http://j/1", "html": h.page(200).decode()}) + "\n{broken\n")
+    return [str(warc), str(loop), str(site), str(jl)]
+
+
+def test_mixed_run_accounting(tmp_path, mixed_inputs, capsys):
+    out = tmp_path / "out"
+    rc = cli.main(["run", *mixed_inputs, "-o", str(out), "--workers", "2", "--shard-size", "3", "--progress",
+                   "--extractor", SIMPLE])
+    assert rc == 1  # some records failed
+    expected = _expected(mixed_inputs)
+    got = _assert_exactly_once(out, expected)
+    # empty page: extracted to nothing -> skipped with reason
+    skipped = [json.loads(x) for x in (out / "skipped.jsonl").read_text().splitlines()]
+    assert any(r["reason"].startswith("empty") for r in skipped)
+    assert all(r["reason"] for r in skipped)
+    errors = {r["id"]: r for r in map(json.loads, (out / "errors.jsonl").read_text().splitlines())}
+    assert {k for k, v in expected.items() if v == "errors"} <= set(errors)
+    assert any("truncated record" in r["reason"] for r in errors.values())
+    assert any("cannot" in r["reason"] and "unreadable" in r["id"] for r in errors.values())
+    table = pq.read_table(sorted((out / "data").glob("*.parquet"))[0])
+    for col in ("id", "source", "url", "warc_record_id", "warc_date", "title", "authors", "date", "language",
+                "text", "confidence", "chars", "paragraphs", "ms"):
+        assert col in table.column_names
+    assert "markdown" not in table.column_names
+    row = pq.read_table(out / "data" / "part-000000.parquet").to_pylist()[0]
+    assert row["url"] == "http://ex.com/1" and row["warc_date"] == "2024-05-06T07:08:09Z"
+    assert row["chars"] == len(row["text"]) > 0
+    err = capsys.readouterr().err
+    assert "rec/s" in err and "kept" in err
+    assert len(got["kept"]) == 3 + 4 + 1
+    # rerun of a finished run: everything resumed, same outputs
+    rc2 = cli.main(["run", *mixed_inputs, "-o", str(out), "--workers", "1", "--shard-size", "3", "--extractor", SIMPLE])
+    assert rc2 == 1
+    _assert_exactly_once(out, expected)
+    assert json.loads((out / "summary.json").read_text())["processed"] == 0
+
+
+def test_jsonl_markdown_clean_run(tmp_path):
+    warc = tmp_path / "clean.warc"
+    h.plain_warc(str(warc), 5)
+    out = tmp_path / "out"
+    rc = cli.main(["run", str(warc), "-o", str(out), "--format", "jsonl", "--markdown", "--workers", "1",
+                   "--extractor", SIMPLE])
+    assert rc == 0
+    rows = [json.loads(x) for p in sorted((out / "data").glob("*.jsonl")) for x in p.read_text().splitlines()]
+    assert len(rows) == 5 and all(r["markdown"] for r in rows)
+    assert (out / "errors.jsonl").read_text() == ""
+
+
+def test_usage_errors(tmp_path, capsys):
+    warc = tmp_path / "a.warc"
+    h.plain_warc(str(warc), 1)
+    assert cli.main(["run", str(warc)]) == 2                      # no -o
+    assert cli.main(["run", "-o", str(tmp_path / "o")]) == 2       # no input
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["run", str(warc), "-o", str(tmp_path / "o"), "--format", "csv"])
+    assert exc.value.code == 2
+    out = tmp_path / "o2"
+    x = ["--extractor", SIMPLE, "--workers", "1"]
+    assert cli.main(["run", str(warc), "-o", str(out), *x]) == 0
+    assert cli.main(["run", str(warc), "-o", str(out), *x, "--shard-size", "7"]) == 2
+    assert "different settings" in capsys.readouterr().err
+    assert cli.main(["run", str(warc), "-o", str(out), *x, "--shard-size", "7", "--overwrite"]) == 0
+
+
+def test_default_extractor_smoke(tmp_path):
+    """The real copydesk engine through the pool: every record kept or skipped, none lost."""
+    import copydesk
+    from copydesk.errors import ModelError
+
+    try:
+        copydesk.extract(h.page(1))
+    except ModelError as exc:
+        pytest.skip(f"copydesk engine not usable here: {exc}")
+    warc = tmp_path / "clean.warc"
+    h.plain_warc(str(warc), 4)
+    out = tmp_path / "out"
+    assert cli.main(["run", str(warc), "-o", str(out), "--workers", "1", "--markdown"]) == 0
+    _assert_exactly_once(out, _expected([str(warc)]))
+
+
+def test_model_error_aborts_run(tmp_path, capsys):
+    warc = tmp_path / "a.warc"
+    h.plain_warc(str(warc), 3)
+    out = tmp_path / "out"
+    assert cli.main(["run", str(warc), "-o", str(out), "--workers", "1", "--extractor", "batch_helpers:broken"]) == 1
+    assert "run aborted" in capsys.readouterr().err
+    assert not (out / "summary.json").exists()  # nothing recorded as final; a rerun retries
+
+
+def test_watchdog_crash_hang_timeout_memory(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    markers = ["", "CRASH", "", "HANG", "SLOW", "HOG", "RAISE", "", ""]
+    for i, m in enumerate(markers):
+        (site / f"{i:02d}.html").write_bytes(h.page(i, m))
+    out = tmp_path / "out"
+    rc = cli.main(["run", str(site), "-o", str(out), "--workers", "2", "--shard-size", "3",
+                   "--extractor", "batch_helpers:nasty", "--timeout", "0.3", "--hard-timeout", "2.5",
+                   "--max-memory-mb", "2048"])
+    assert rc == 1
+    got = _assert_exactly_once(out, [str(site / f"{i:02d}.html") for i in range(len(markers))])
+    errors = {Path(r["id"]).stem: r["reason"] for r in map(json.loads, (out / "errors.jsonl").read_text().splitlines())}
+    assert set(errors) == {"01", "03", "04", "05", "06"}
+    assert "worker crashed (exit code 7)" in errors["01"]
+    assert "hard timeout" in errors["03"]
+    assert "timeout" in errors["04"]
+    assert "memory" in errors["05"].lower()
+    assert "RuntimeError: boom" in errors["06"]
+    assert len(got["kept"]) == 4
+
+
+def test_kill_and_resume(tmp_path):
+    warc = tmp_path / "big.warc.gz"
+    import gzip
+
+    with open(warc, "wb") as fh:
+        for i in range(80):
+            fh.write(gzip.compress(h.response(f"http://ex.com/{i}", h.page(i))))
+        fh.write(gzip.compress(h.request("http://ex.com/r")))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "copydesk.batch", "run", str(warc), "-o", str(out), "--workers", "2",
+           "--shard-size", "10", "--extractor", "batch_helpers:slow", "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE), os.environ.get("PYTHONPATH", "")]),
+           "COPYDESK_TEST_SLEEP": "0.04"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    manifest = out / "_manifest.jsonl"
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if manifest.exists() and manifest.read_text().count('"type": "shard"') >= 1:
+                break
+            if proc.poll() is not None:
+                pytest.fail("run ended before it could be killed: " + proc.stderr.read().decode()[-2000:])
+            time.sleep(0.05)
+        else:
+            pytest.fail("no shard finished in time")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # kill -9 the run and its workers
+        proc.wait(timeout=10)
+    done_before = manifest.read_text().count('"type": "shard"')
+    assert 1 <= done_before < 9, "the kill should land midway"
+    assert not (out / "summary.json").exists()
+    env["COPYDESK_TEST_SLEEP"] = "0"
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "resuming" in res.stderr
+    expected = _expected([str(warc)])
+    assert len(expected) == 81
+    got = _assert_exactly_once(out, expected)
+    assert len(got["kept"]) == 80 and len(got["skipped"]) == 1
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["shards_resumed"] == done_before and summary["shards"] == 9

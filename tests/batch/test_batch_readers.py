@@ -1,0 +1,106 @@
+"""Readers: every input record becomes exactly one Record, Skip or Failure with a stable id."""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections import Counter
+
+import pytest
+
+pytest.importorskip("fastwarc")
+
+import batch_helpers as h  # noqa: E402
+from copydesk.batch.readers import Failure, Record, Skip, Source, expand_inputs, read_source  # noqa: E402
+
+
+def _kinds(items):
+    return [type(i).__name__ for i in items]
+
+
+def test_mixed_gzip_warc(tmp_path):
+    path = str(tmp_path / "mixed.warc.gz")
+    expected = h.mixed_warc_gz(path)
+    items = list(read_source(Source(path, "warc")))
+    dest = {Record: "kept", Skip: "skipped", Failure: "errors"}
+    assert [dest[type(i)] for i in items] == list(expected.values())
+    reasons = [getattr(i, "reason", "") for i in items]
+    assert "warc record type: request" in reasons[1]
+    assert "not html: application/pdf" in reasons[2]
+    assert "http status 404" in reasons[3]
+    assert "truncated record" in reasons[4] and "99999" in reasons[4]
+    assert "gzip" in reasons[5]
+    assert "corrupt WARC" in reasons[6] or "no WARC record" in reasons[6]
+    assert len({i.id for i in items}) == len(items)
+    good = items[0]
+    assert good.url == "http://ex.com/1" and good.warc_date == "2024-05-06T07:08:09Z"
+    assert good.warc_record_id.startswith("<urn:uuid:") and good.html.startswith(b"<html>")
+    # stable ids
+    assert [i.id for i in read_source(Source(path, "warc"))] == [i.id for i in items]
+
+
+def test_plain_warc_resyncs_after_corrupt_header(tmp_path):
+    path = tmp_path / "plain.warc"
+    with open(path, "wb") as fh:
+        fh.write(h.response("http://ex.com/a", h.page(1)))
+        fh.write(b"WARC/1.0\r\nGarbage without colon\r\n\r\nxxxx\r\n\r\n")
+        fh.write(h.response("http://ex.com/b", h.page(2)))
+        fh.write(h.response("http://ex.com/c", h.page(3), content_length=10**6))  # lying, at the end
+    items = list(read_source(Source(str(path), "warc")))
+    assert _kinds(items) == ["Record", "Failure", "Record", "Failure"]
+    assert items[2].url == "http://ex.com/b"
+    assert "truncated record" in items[3].reason
+
+
+def test_arc(tmp_path):
+    path = str(tmp_path / "x.arc.gz")
+    h.arc_file(path)
+    items = list(read_source(Source(path, "arc")))
+    assert _kinds(items) == ["Skip", "Record", "Skip"]
+    assert items[1].url == "http://ex.com/arc" and items[1].warc_date == "2024-01-02T03:04:05Z"
+    assert b"page 7" in items[1].html
+    assert "image/jpeg" in items[2].reason
+
+
+def test_jsonl_folder_list_missing(tmp_path):
+    jl = tmp_path / "pages.jsonl"
+    jl.write_text("\n".join([
+        json.dumps({"url": "http://j/1", "html": h.page(1).decode(), "id": "a"}),
+        json.dumps({"url": "http://j/2", "text": "Already scraped text.\n\nSecond paragraph."}),
+        "{not json",
+        json.dumps({"other": 1}),
+        "",
+        json.dumps({"html": "   "}),
+    ]) + "\n")
+    folder = tmp_path / "site"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.html").write_bytes(h.page(10))
+    (folder / "sub" / "b.htm.gz").write_bytes(gzip.compress(h.page(11)))
+    (folder / "sub" / "bad.html.gz").write_bytes(b"not gzip at all")
+    (folder / "notes.md").write_text("ignored")
+    txt = tmp_path / "page.txt"
+    txt.write_text("Some scraped text.")
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"# inputs\n{jl}\n{folder}\n{txt}\n{tmp_path / 'nope.warc.gz'}\n")
+    sources = expand_inputs([f"@{listing}"])
+    assert [s.kind.split(":")[0] for s in sources] == ["jsonl", "htmldir", "text", "missing"]
+    items = [i for s in sources for i in read_source(s)]
+    kinds = Counter(type(i).__name__ for i in items)
+    assert kinds == Counter({"Record": 5, "Failure": 4, "Skip": 1})
+    by_id = {i.id: i for i in items}
+    assert by_id[f"{jl}:1"].meta == {"url": "http://j/1", "id": "a"}
+    assert by_id[f"{jl}:2"].text.startswith("Already")
+    assert "invalid JSON" in by_id[f"{jl}:3"].reason
+    assert f"{jl}:5" not in by_id  # blank line is not a record
+    assert isinstance(by_id[f"{jl}:6"], Skip)
+    assert isinstance(by_id[str(folder / "sub" / "bad.html.gz")], Failure)
+    assert by_id[str(txt)].text == "Some scraped text."
+    assert "not found" in by_id[str(tmp_path / "nope.warc.gz")].reason
+
+
+def test_unreadable_file(tmp_path):
+    loop = tmp_path / "loop.warc.gz"
+    os.symlink(loop, loop)  # ELOOP: unreadable even for root
+    (src,) = expand_inputs([str(loop)])
+    (item,) = list(read_source(src))
+    assert isinstance(item, Failure) and "cannot" in item.reason

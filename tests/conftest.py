@@ -1,0 +1,26 @@
+"""Shared fixtures. Tests that need ../shared/data skip without it, except on CI."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def _shared_data_dir() -> Path:
+    env = os.environ.get("COPYDESK_DATA")
+    return Path(env) if env else ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Path of the annotated shared data; skipped (never on CI) when missing."""
+    path = _shared_data_dir()
+    if not (path / "wcxb-dev").is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but the shared data is missing at {path}")
+        pytest.skip(f"shared data not found at {path} (set COPYDESK_DATA); it is not part of a fresh clone")
+    return path

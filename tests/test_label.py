@@ -1,0 +1,38 @@
+import numpy as np
+
+from copydesk import blocks as B
+from copydesk.blocks import Block
+from copydesk.label import decide, news_roles, threshold_for
+from copydesk.options import Options
+
+
+def _blocks(n, kind="paragraph"):
+    return [Block(f"text {i}", kind=kind, index=i, ancestors=(1, 2, 10 + i)) for i in range(n)]
+
+
+def test_threshold_shifts_with_favor():
+    assert threshold_for(0.5, Options(favor="precision")) > 0.5 > threshold_for(0.5, Options(favor="recall"))
+
+
+def test_smoothing_keeps_a_near_miss_between_kept_blocks():
+    blocks = _blocks(3)
+    keep = decide(np.array([0.9, 0.4, 0.9]), blocks, 0.5, Options())
+    assert keep.tolist() == [True, True, True]
+    keep = decide(np.array([0.9, 0.1, 0.9]), blocks, 0.5, Options())
+    assert keep.tolist() == [True, False, True]
+
+
+def test_tables_and_comments_options():
+    blocks = _blocks(2, kind="table")
+    assert not decide(np.array([0.9, 0.9]), blocks, 0.5, Options(include_tables=False)).any()
+    c = [Block("A reader comment that is long enough to be kept as text.", flags=B.IN_COMMENTS, ancestors=(1,))]
+    assert decide(np.array([0.1]), c, 0.5, Options(include_comments=True)).tolist() == [True]
+    assert decide(np.array([0.1]), c, 0.5, Options()).tolist() == [False]
+
+
+def test_news_roles_title_credit_and_boilerplate():
+    blocks = [Block("Storm hits the coast", kind="heading", level=1), Block("The storm arrived at night. " * 5),
+              Block("Jane Roe in Lisbon contributed to this report."), Block("Sign up for our newsletter")]
+    keep = np.array([False, True, True, False])
+    roles = news_roles(blocks, keep, "Storm hits the coast")
+    assert roles[0] == "title" and roles[1] == "body" and roles[2] == "credit" and roles[3] == "boilerplate"

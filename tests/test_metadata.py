@@ -1,0 +1,373 @@
+"""Tests for copydesk.metadata: sources, precedence, dates, authors, language, broken input."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from copydesk.metadata import (
+    Metadata,
+    clean_authors,
+    detect_language,
+    extract_metadata,
+    normalize_date,
+    normalize_language,
+    parse_jsonld,
+    resolve_language,
+    strip_site_name,
+)
+
+TODAY = date(2024, 6, 1)
+
+
+def page(head: str = "", body: str = "", lang: str | None = None) -> LexborHTMLParser:
+    lang_attr = f' lang="{lang}"' if lang else ""
+    return LexborHTMLParser(f"<!doctype html><html{lang_attr}><head>{head}</head><body>{body}</body></html>")
+
+
+def ld(obj: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+def meta(key: str, value: str, attr: str = "property") -> str:
+    return f'<meta {attr}="{key}" content="{value}">'
+
+
+def md_of(head: str = "", body: str = "", url: str | None = None, lang: str | None = None,
+          **kw: object) -> Metadata:
+    kw.setdefault("use_htmldate", False)
+    return extract_metadata(page(head, body, lang), url, today=TODAY, **kw)
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+
+def test_jsonld_news_article_all_fields():
+    obj = {
+        "@context": "https://schema.org", "@type": "NewsArticle",
+        "headline": "Talks resume in Geneva",
+        "author": [{"@type": "Person", "name": "Loveday Morris"}, {"@type": "Person", "name": "Jane Doe"}],
+        "publisher": {"@type": "Organization", "name": "The Washington Post"},
+        "datePublished": "2014-02-10T19:32:00-05:00", "dateModified": "2014-02-11T08:00:00Z",
+        "inLanguage": "en-US", "keywords": "Syria, Geneva,  talks",
+        "articleSection": ["World", "Middle East"],
+        "image": {"@type": "ImageObject", "url": "https://img.example/a.jpg"},
+        "description": "A second round of talks.",
+    }
+    md = md_of(ld(obj), "<h1>Talks resume in Geneva</h1>")
+    assert md.title == "Talks resume in Geneva"
+    assert md.authors == ["Loveday Morris", "Jane Doe"]
+    assert md.publisher == "The Washington Post"
+    assert md.date == "2014-02-10"  # local date as written, no tz conversion
+    assert md.date_modified == "2014-02-11"
+    assert md.language == "en"
+    assert md.tags == ["Syria", "Geneva", "talks"]
+    assert md.section == "World"
+    assert md.image == "https://img.example/a.jpg"
+    assert md.description == "A second round of talks."
+
+
+def test_jsonld_graph_with_id_references():
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "@id": "https://x.com/#site", "name": "Example Site"},
+        {"@type": "Organization", "@id": "https://x.com/#org", "name": "Example Media"},
+        {"@type": "Person", "@id": "https://x.com/#jane", "name": "Jane Doe"},
+        {"@type": ["BlogPosting"], "headline": "Hello", "author": {"@id": "https://x.com/#jane"},
+         "publisher": {"@id": "https://x.com/#org"}, "datePublished": "2020-05-01"},
+    ]}
+    md = md_of(ld(graph))
+    assert (md.title, md.authors, md.publisher, md.date) == ("Hello", ["Jane Doe"], "Example Media", "2020-05-01")
+
+
+def test_jsonld_top_level_array_and_several_scripts():
+    scripts = ld([{"@type": "BreadcrumbList"}, {"@type": "WebPage", "name": "Page"}]) + ld(
+        {"@type": "ReportageNewsArticle", "headline": "Report", "author": "By Max Mustermann",
+         "datePublished": "2021-03-12"})
+    md = md_of(scripts)
+    assert md.title == "Report" and md.authors == ["Max Mustermann"] and md.date == "2021-03-12"
+
+
+def test_jsonld_main_entity_nested_in_webpage():
+    obj = {"@type": "WebPage", "name": "Page", "mainEntity": {
+        "@type": "Article", "headline": "Inner", "datePublished": "2019-01-02"}}
+    md = md_of(ld(obj))
+    assert md.title == "Inner" and md.date == "2019-01-02"
+
+
+def test_jsonld_trailing_commas_repaired():
+    raw = '{"@type": "Article", "headline": "Commas", "author": [{"name": "Jane Doe"},],}'
+    md = md_of(f'<script type="application/ld+json">{raw}</script>')
+    assert md.title == "Commas" and md.authors == ["Jane Doe"]
+
+
+def test_jsonld_html_entities_and_comments_repaired():
+    raw = ('<!--\n{&quot;@type&quot;: &quot;Article&quot;, // a comment\n'
+           '&quot;headline&quot;: &quot;Entities &amp; more&quot;}\n-->')
+    raw = raw.replace("// a comment\n", "\n// a comment\n")
+    assert parse_jsonld(raw) == {"@type": "Article", "headline": "Entities & more"}
+    md = md_of(f'<script type="application/ld+json">{raw}</script>')
+    assert md.title == "Entities & more"
+
+
+def test_jsonld_control_chars_and_block_comment():
+    raw = '/* generated */ {"@type": "Article", "headline": "Line\nbreak\tand tab"}'
+    assert parse_jsonld(raw)["headline"].split() == ["Line", "break", "and", "tab"]
+    md = md_of(f'<script type="application/ld+json">{raw}</script>')
+    assert md.title == "Line break and tab"
+
+
+def test_jsonld_unrepairable_script_is_skipped_others_used():
+    head = ('<script type="application/ld+json">{"@type": "Article", "headline": </script>'
+            + ld({"@type": "Article", "headline": "Good one", "datePublished": "2020-01-01"}))
+    md = md_of(head)
+    assert md.title == "Good one" and md.date == "2020-01-01"
+
+
+def test_jsonld_wrong_types_do_not_crash():
+    objs = [
+        {"@type": "Article", "headline": 42, "author": 7, "datePublished": True},
+        {"@type": "Article", "headline": "X", "author": {"@type": "Person", "url": "https://x.com/team"}},
+        {"@type": "Article", "headline": ["A", "B"], "author": [None, {"name": None}, 3.5],
+         "publisher": "Just a string", "image": [{"url": 5}, "https://i.example/x.png"], "keywords": 12},
+        {"@type": 12, "@graph": {"@graph": [{"@type": "Article", "headline": "Deep"}]}},
+    ]
+    for obj in objs:
+        md = md_of(ld(obj))
+        assert isinstance(md, Metadata)
+    assert md_of(ld(objs[2])).image == "https://i.example/x.png"
+    assert md_of(ld(objs[3])).title == "Deep"
+
+
+def test_jsonld_author_without_name_uses_url_slug_only_as_last_resort():
+    obj = {"@type": "Article", "headline": "H", "author": {"@type": "Person", "url": "https://x.com/author/jane-doe/"}}
+    assert md_of(ld(obj)).authors == ["Jane Doe"]
+    # a real name elsewhere wins over the slug
+    obj2 = {"@type": "Article", "headline": "H", "author": [
+        {"url": "https://x.com/author/jane-doe/"}, {"name": "John Roe"}]}
+    assert md_of(ld(obj2)).authors == ["John Roe"]
+
+
+def test_jsonld_organisation_author_only_when_no_person_elsewhere():
+    head = ld({"@type": "NewsArticle", "headline": "H", "author": {"@type": "Organization", "name": "Reuters"}})
+    assert md_of(head).authors == ["Reuters"]
+    assert md_of(head + meta("author", "Jane Doe", "name")).authors == ["Jane Doe"]
+
+
+# --------------------------------------------------------------------------- other sources
+
+
+def test_opengraph_and_meta_fallbacks():
+    head = (meta("og:title", "Story title | Site Name") + meta("og:site_name", "Site Name")
+            + meta("article:published_time", "2022-07-08T10:00:00+02:00")
+            + meta("article:author", "https://facebook.com/someone")
+            + meta("author", "Jane Doe", "name")
+            + meta("article:section", "Politics") + meta("article:tag", "a") + meta("article:tag", "b")
+            + meta("og:image", "/img/x.jpg") + meta("og:locale", "de_DE")
+            + '<link rel="canonical" href="/story-1">')
+    md = md_of(head, url="https://www.site.com/story-1?utm=x")
+    assert md.title == "Story title"
+    assert md.publisher == "Site Name"
+    assert md.date == "2022-07-08"
+    assert md.authors == ["Jane Doe"]
+    assert md.section == "Politics" and md.tags == ["a", "b"]
+    assert md.image == "https://www.site.com/img/x.jpg"
+    assert md.canonical_url == "https://www.site.com/story-1"
+    assert md.language == "de"
+
+
+@pytest.mark.parametrize("key", ["dc.date", "citation_publication_date", "parsely-pub-date",
+                                 "sailthru.date", "pubdate", "date"])
+def test_meta_name_dates(key):
+    assert md_of(meta(key, "2018-09-30", "name")).date == "2018-09-30"
+
+
+@pytest.mark.parametrize("key", ["dc.creator", "citation_author", "parsely-author", "sailthru.author"])
+def test_meta_name_authors(key):
+    assert md_of(meta(key, "Jane Doe", "name")).authors == ["Jane Doe"]
+
+
+def test_twitter_title_and_html_lang():
+    md = md_of(meta("twitter:title", "Tweeted title", "name"), lang="fr-FR")
+    assert md.title == "Tweeted title" and md.language == "fr"
+
+
+def test_microdata():
+    body = ('<article itemscope itemtype="https://schema.org/Article"><h1 itemprop="headline">Micro</h1>'
+            '<span itemprop="author" itemscope><span itemprop="name">Jane Doe</span></span>'
+            '<time itemprop="datePublished" datetime="2017-04-05">April 5</time></article>')
+    md = md_of(body=body)
+    assert (md.title, md.authors, md.date) == ("Micro", ["Jane Doe"], "2017-04-05")
+
+
+def test_microdata_many_authors_is_a_comment_list():
+    posts = "".join(f'<div itemprop="author">User Number{i}</div>' for i in "ABCDE")
+    assert md_of(body=posts).authors == ["User NumberA"]
+
+
+def test_byline_element_and_rel_author():
+    assert md_of(body='<h1>T</h1><div class="byline">By Jane Doe and John Roe</div>').authors == ["Jane Doe", "John Roe"]
+    assert md_of(body='<a rel="author" href="/a/j">Jane Doe</a>').authors == ["Jane Doe"]
+    # "authorization" is not an author hint; comment sections are ignored
+    assert md_of(body='<li class="authorization-link">Sign In</li>').authors == []
+    assert md_of(body='<div class="comments"><span class="author">Some Body</span></div>').authors == []
+
+
+def test_time_element_and_near_title_date():
+    assert md_of(body='<h1>T</h1><time class="published" datetime="2016-02-03T10:00">x</time>').date == "2016-02-03"
+    body = "<div><h1>A headline here</h1><p>By Jane Doe</p><p>Updated March 4, 2019</p><p>Body</p></div>"
+    assert md_of(body=body).date == "2019-03-04"
+
+
+# --------------------------------------------------------------------------- title
+
+
+def test_h1_preferred_when_it_matches_a_candidate():
+    head = "<title>The Real Headline - Example News</title>" + meta("og:title", "The real headline")
+    md = md_of(head, "<h1>The Real Headline</h1><h1>Other</h1>")
+    assert md.title == "The Real Headline"
+
+
+def test_single_h1_is_the_headline():
+    md = md_of(meta("og:title", "SEO variant of the title"), "<h1>Visible headline</h1>")
+    assert md.title == "Visible headline"
+
+
+def test_title_suffix_stripped_by_site_name_or_domain():
+    assert md_of("<title>Big news | Example Times</title>" + meta("og:site_name", "Example Times")).title == "Big news"
+    assert md_of("<title>Big news - WRAL</title>", url="https://www.wral.com/x").title == "Big news"
+    # a separator inside the headline is kept when the tail is not the site
+    assert md_of("<title>Syria: talks resume</title>", url="https://news.example.org/").title == "Syria: talks resume"
+    assert strip_site_name("Electrical - Overview | Occupational Safety and Health Administration",
+                           url="https://www.osha.gov/x") == "Electrical - Overview"
+    assert strip_site_name("Site Name | Headline here", ["Site Name"]) == "Headline here"
+
+
+def test_heading_anchor_glyph_removed():
+    assert md_of(body="<h1>Quickstart<a class=headerlink>¶</a></h1>").title == "Quickstart"
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def test_future_dates_rejected_next_source_used():
+    head = (ld({"@type": "Article", "headline": "H", "datePublished": "2031-01-01"})
+            + meta("article:published_time", "2024-05-30"))
+    assert md_of(head).date == "2024-05-30"
+    assert normalize_date("2024-06-02", today=TODAY) == "2024-06-02"  # today + 1 day tolerated
+    assert normalize_date("2024-06-03", today=TODAY) is None
+
+
+def test_conflicting_sources_precedence_wins():
+    head = (meta("article:published_time", "2020-02-02") + ld({"@type": "Article", "headline": "H",
+                                                               "datePublished": "2020-01-01"}))
+    assert md_of(head, '<time datetime="2020-03-03">x</time>').date == "2020-01-01"
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("2019-03-04T10:00:00Z", "2019-03-04"),
+    ("2019-03-04 23:30:00-05:00", "2019-03-04"),
+    ("2019/03/04", "2019-03-04"),
+    ("20190304", "2019-03-04"),
+    (1551700800, "2019-03-04"),            # seconds
+    (1551700800000, "2019-03-04"),         # milliseconds
+    ("1551700800000", "2019-03-04"),
+    ("1551700800", "2019-03-04"),
+    ({"@value": "2019-03-04"}, "2019-03-04"),
+    (["", "2019-03-04"], "2019-03-04"),
+    ("March 4, 2019", "2019-03-04"),       # free form → htmldate
+    ("12. März 2021", "2021-03-12"),
+    ("Mon, 04 Mar 2019 10:00:00 GMT", "2019-03-04"),
+    ("03.04.19", "2019-04-03"),            # two-digit year, day-first (htmldate)
+    ("1985-01-01", None),                  # before MIN_DATE
+    (0, None), ("", None), (None, None), (True, None), ("not a date", None), ("2019-02-30", None),
+])
+def test_normalize_date(value, expected):
+    assert normalize_date(value, today=TODAY) == expected
+
+
+def test_two_digit_year_month_first():
+    assert normalize_date("3/4/19", today=TODAY, month_first=True) == "2019-03-04"
+    assert normalize_date("3/4/99", today=TODAY, month_first=True) == "1999-03-04"
+    assert normalize_date("3/4/2019", today=TODAY, month_first=True) == "2019-03-04"
+    assert normalize_date("13/4/2019", today=TODAY, month_first=True) == "2019-04-13"
+
+
+def test_htmldate_fallback_is_optional():
+    html = "<html><head><title>x</title></head><body><p>Nothing structured.</p></body></html>"
+    url = "https://example.com/2019/03/04/some-story.html"
+    assert extract_metadata(LexborHTMLParser(html), url, use_htmldate=False).date is None
+    assert extract_metadata(LexborHTMLParser(html), url, use_htmldate=True).date == "2019-03-04"
+
+
+# --------------------------------------------------------------------------- authors
+
+
+@pytest.mark.parametrize("raw,expected", [
+    (["By Jane Doe"], ["Jane Doe"]),
+    (["Von Max Mustermann und Erika Musterfrau"], ["Max Mustermann", "Erika Musterfrau"]),
+    (["Par Jean Dupont et Marie Curie"], ["Jean Dupont", "Marie Curie"]),
+    (["Por María López y Juan Pérez"], ["María López", "Juan Pérez"]),
+    (["Jane Doe & John Roe"], ["Jane Doe", "John Roe"]),
+    (["Jane Doe, Senior Reporter"], ["Jane Doe"]),
+    (["Dylan Bailey, MS, RD, FAND"], ["Dylan Bailey"]),
+    (["Genevieve Carlton, Ph.D."], ["Genevieve Carlton"]),
+    (["Danielle DeSiato, Donna Enzmann, and Natalie Nguyen"], ["Danielle DeSiato", "Donna Enzmann", "Natalie Nguyen"]),
+    (["Jane Doe jane.doe@example.com"], ["Jane Doe"]),
+    (["By Jane Doe Updated March 4, 2019"], ["Jane Doe"]),
+    (["Jane Doe (@janedoe)"], ["Jane Doe"]),
+    (["https://www.facebook.com/janedoe"], []),
+    (["https://x.com/author/jane-doe/"], ["Jane Doe"]),
+    (["https://x.com/author/jane-doe/", "John Roe"], ["John Roe"]),
+    (["Jane Doe", "jane doe", "JANE DOE"], ["Jane Doe"]),
+    (["JANE DOE"], ["Jane Doe"]),
+    (["Reuters"], ["Reuters"]),
+    (["Jane Doe", "Reuters"], ["Jane Doe"]),
+    (["AP", "Staff"], ["AP"]),
+    (["admin"], []),
+    (["This is a whole paragraph of text that somebody put into the author field by mistake."], []),
+    ([42, None, {"name": "x"}, ""], []),
+    (["Jane Doe. Reviewed by John Roe"], ["Jane Doe"]),
+])
+def test_clean_authors(raw, expected):
+    assert clean_authors(raw) == expected
+
+
+def test_author_fields_with_urls_and_paragraphs_in_page():
+    head = (meta("article:author", "https://www.facebook.com/paper") +
+            meta("author", "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor", "name"))
+    assert md_of(head).authors == []
+
+
+# --------------------------------------------------------------------------- language
+
+
+def test_normalize_language():
+    assert [normalize_language(v) for v in ("en-US", "de_DE", "FR", "x-default", "und", "", None, "zzzz")] == \
+        ["en", "de", "fr", None, None, None, None, None]
+
+
+GERMAN = ("Die Bundesregierung hat am Mittwoch neue Maßnahmen zur Entlastung der Bürger beschlossen. "
+          "Nach Angaben des Finanzministeriums sollen vor allem Familien mit Kindern und Rentner "
+          "von den Änderungen profitieren, die im kommenden Jahr in Kraft treten sollen. ") * 3
+
+
+def test_resolve_language_rules():
+    assert detect_language("short text") is None
+    assert resolve_language("en", "Kurzer Text.") == "en"          # too short: markup
+    assert resolve_language("de-DE", GERMAN) == "de"               # agrees
+    assert resolve_language("en", GERMAN) == "de"                  # confident disagreement
+    assert resolve_language(None, GERMAN) == "de"                  # no markup
+    assert resolve_language(None, "") is None
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize("html", ["", "   ", "<html>", "not html at all", "<<<>>>", "\x00\x01",
+                                  "<html><head><meta property='og:title'></head></html>",
+                                  "<script type='application/ld+json'>" + "[" * 5000 + "</script>"])
+def test_never_crashes(html):
+    md = extract_metadata(LexborHTMLParser(html), "not a url", use_htmldate=False)
+    assert isinstance(md, Metadata)

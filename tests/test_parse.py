@@ -1,0 +1,29 @@
+import time
+
+from copydesk.options import MAX_DEPTH
+from copydesk.parse import flatten_deep_nesting, parse
+
+
+def test_deep_div_nesting_is_flattened_quickly():
+    html = "<body>" + "<div>" * 100_000 + "deep text" + "</div>" * 100_000 + "</body>"
+    t0 = time.perf_counter()
+    tree, warnings = parse(html)
+    assert time.perf_counter() - t0 < 10
+    assert tree.body.text().strip() == "deep text"
+    assert warnings and "flattened" in warnings[0]
+
+
+def test_shallow_pages_untouched():
+    html = "<div><div><p>x</p></div></div>"
+    assert flatten_deep_nesting(html) == (html, False)
+
+
+def test_flatten_keeps_depth_limit():
+    html = "<div>" * (MAX_DEPTH + 50) + "t" + "</div>" * (MAX_DEPTH + 50)
+    out, cut = flatten_deep_nesting(html)
+    assert cut and out.count("<div>") == MAX_DEPTH and out.count("</div>") == MAX_DEPTH
+
+
+def test_nul_bytes_removed():
+    tree, _ = parse("<p>a\x00b</p>")
+    assert tree.body.text() == "ab"

@@ -1,0 +1,69 @@
+from copydesk import blocks as B
+from copydesk.parse import parse
+from copydesk.prune import prune
+from copydesk.segment import segment
+
+PAGE = """<html><body><nav class="main-nav"><ul><li><a href=/>Home</a></li><li><a href=/w>World</a></li></ul></nav>
+<article class="story"><h1>Big title</h1><div class="byline">By <a href=/a>Jane Doe</a></div>
+<div itemprop="articleBody"><p>First para with <a href=x>a link</a> and text.</p>Loose text<br>after br
+<h2>Sub</h2><pre>code
+  indented</pre><blockquote><p>Quote here</p></blockquote><ul><li>item one</li></ul>
+<figure><figcaption>A caption</figcaption></figure>
+<table><tr><td>a</td><td>b</td></tr></table></div></article>
+<script>var x = "never";</script><style>.a{}</style><p hidden>hidden text</p>
+<footer><p>© 2024</p><button>Subscribe</button></footer></body></html>"""
+
+
+def _blocks():
+    tree, _ = parse(PAGE)
+    prune(tree)
+    return segment(tree)
+
+
+def test_blocks_in_reading_order_with_kinds():
+    seg = _blocks()
+    got = [(b.text, b.kind) for b in seg.blocks]
+    assert got == [
+        ("Home", "list_item"), ("World", "list_item"), ("Big title", "heading"), ("By Jane Doe", "paragraph"),
+        ("First para with a link and text.", "paragraph"), ("Loose text", "paragraph"), ("after br", "paragraph"),
+        ("Sub", "heading"), ("code\n  indented", "code"), ("Quote here", "quote"), ("item one", "list_item"),
+        ("A caption", "caption"), ("a", "table"), ("b", "table"), ("© 2024", "paragraph"), ("Subscribe", "paragraph"),
+    ]
+    assert [b.index for b in seg.blocks] == list(range(len(seg.blocks)))
+
+
+def test_structure_flags_and_links():
+    by_text = {b.text: b for b in _blocks().blocks}
+    assert by_text["Home"].flags & B.IN_NAV and by_text["Home"].flags & B.IN_LINK_BLOCK
+    assert by_text["First para with a link and text."].link_chars == len("a link")
+    assert by_text["First para with a link and text."].flags & B.IN_ARTICLE_BODY
+    assert by_text["© 2024"].flags & B.IN_FOOTER
+    assert by_text["Subscribe"].flags & B.IN_FORM
+    assert by_text["Sub"].level == 2
+    # ancestors are root-first element ids; the block element comes last
+    b = by_text["Quote here"]
+    assert b.path[-2:] == ("blockquote", "p") and len(b.ancestors) == len(b.path)
+
+
+def test_vocabulary_masks_follow_ancestors():
+    seg = _blocks()
+    i = next(i for i, b in enumerate(seg.blocks) if b.text == "Home")
+    assert seg.cum_mask[i] & 0xFF == 1          # one "nav" ancestor (class main-nav)
+    j = next(i for i, b in enumerate(seg.blocks) if b.text == "By Jane Doe")
+    assert seg.own_mask[j] & (1 << 6)           # "byline" is meta vocabulary
+
+
+def test_never_content_removed():
+    texts = " ".join(b.text for b in _blocks().blocks)
+    assert "never" not in texts and "hidden text" not in texts
+
+
+def test_deep_inline_nesting_no_recursion():
+    tree, _ = parse("<p>" + "<b>" * 50_000 + "deep" + "</b>" * 50_000 + "</p>")
+    seg = segment(tree)
+    assert [b.text for b in seg.blocks] == ["deep"]
+
+
+def test_empty_body():
+    tree, _ = parse("")
+    assert segment(tree).blocks == []

@@ -1,0 +1,84 @@
+"""Text-only line features: shapes, neighbours, runs, and parity with the training code."""
+from __future__ import annotations
+
+import numpy as np
+
+from copydesk.textfeatures import (BASE_NAMES, FEATURE_NAMES, VOCAB_NAMES, base_features, features,
+                                   line_tokens, normalise_line, vocab_features)
+
+LINES = ["Home", "News", "A long sentence about the budget of the city that ends properly here.",
+         "Another long sentence follows, and it also ends with a full stop as prose does.",
+         "Subheading", "A third sentence of the article body with enough words to count as prose.",
+         "Home", "© 2024 Example Media"]
+
+
+def _f(lines):
+    n = len(lines)
+    return features(lines, [1] * n, [1] * n, [False] * n, {"budget": 1.5, "home": -2.0, "the city": 0.5})
+
+
+def col(name):
+    return FEATURE_NAMES.index(name)
+
+
+def test_shape_and_names():
+    X = _f(LINES)
+    assert X.shape == (len(LINES), len(FEATURE_NAMES)) and X.dtype == np.float32
+    assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
+    assert np.isfinite(X).all()
+
+
+def test_empty_page():
+    assert _f([]).shape == (0, len(FEATURE_NAMES))
+
+
+def test_basic_columns():
+    X = _f(LINES)
+    assert X[2, col("words")] == 13
+    assert X[2, col("terminal")] == 1 and X[0, col("terminal")] == 0
+    assert X[0, col("repeat_count")] == 2 and X[6, col("first_occurrence")] == 0
+    assert X[7, col("copyright")] == 1
+    assert X[2, col("prose")] == 1 and X[4, col("prose")] == 0
+
+
+def test_prose_run_bridges_subheading():
+    X = _f(LINES)
+    assert X[2:6, col("in_run")].tolist() == [1, 1, 1, 1]
+    assert X[0, col("in_run")] == 0 and X[0, col("run_dist_before")] == 2
+    assert X[7, col("run_dist_after")] == 2
+
+
+def test_neighbour_columns_shift():
+    X = _f(LINES)
+    assert X[3, col("words_p1")] == X[2, col("words")]
+    assert X[2, col("words_n1")] == X[3, col("words")]
+    assert X[0, col("words_p1")] == -1 and X[-1, col("words_n2")] == -1
+
+
+def test_vocab_columns():
+    X = _f(LINES)
+    assert X[0, col("lo_mean")] == -2.0 and X[0, col("lo_known")] == 1.0
+    assert X[2, col("lo_max")] == 1.5 and X[2, col("lo_min")] == 0.5
+    assert X[1, col("lo_known")] == 0.0
+
+
+def test_training_vocab_columns_match_inference():
+    """train_text.vocab_cols (hashed, vectorised) must equal textfeatures.vocab_features (strings)."""
+    from copydesk.train_text import HASH_BITS, Prepared, _bucket, vocab_cols
+
+    Xb, toks = base_features(LINES, [1] * 8, [1] * 8, [False] * 8)
+    table = np.full(1 << HASH_BITS, np.nan)
+    vocab = {"budget": 1.5, "home": -2.0, "the city": 0.5, "sentence": 0.25}
+    for t, v in vocab.items():
+        table[_bucket(t)] = v
+    lens = [len(t) for t in toks]
+    p = Prepared(page=None, seg=None, y=np.zeros(len(LINES), np.int8), Xb=Xb,  # type: ignore[arg-type]
+                 ids=np.array([_bucket(t) for ts in toks for t in ts], dtype=np.int64),
+                 line_of=np.repeat(np.arange(len(LINES)), lens))
+    np.testing.assert_allclose(vocab_cols(p, table), vocab_features(toks, vocab), rtol=1e-6)
+
+
+def test_tokens_and_normalisation():
+    assert line_tokens("Sign up now") == ["sign", "up", "now", "sign up", "up now"]
+    assert normalise_line("  Page 12 of  40 ") == "page 0 of 0"
+    assert len(BASE_NAMES) + len(VOCAB_NAMES) < len(FEATURE_NAMES)

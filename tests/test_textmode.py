@@ -1,0 +1,128 @@
+"""Scraped-text mode: the seed article, bad input and model loading."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from copydesk import textmode
+from copydesk.document import Document
+from copydesk.errors import ModelError
+from copydesk.options import Options
+from copydesk.textmode import clean_text
+
+SEED = "seed/000_0d6a4207ea6a159f.txt"
+
+ARTICLE = "\n\n".join(
+    ["City Herald", "Council approves new budget for the river district after long debate"]
+    + [f"The council voted on Tuesday to approve a budget of {n} million dollars for the river district, "
+       f"ending a debate that had lasted for several months and divided residents of the area." for n in range(8)]
+    + ["Subscribe", "Privacy Policy", "Terms of Use"]
+)
+
+
+def test_seed_article(shared_data):
+    text = (shared_data / SEED).read_text(encoding="utf-8")
+    doc = clean_text(text)
+    assert doc.title == "Syrian peace talks resume acrimoniously as Assad regime alleges massacre in Hama"
+    assert doc.publisher == "The Washington Post"
+    assert doc.paragraphs[0].text.startswith("A second round of Syrian peace talks")
+    assert doc.paragraphs[-1].text == "Ahmed Ramadan in Beirut contributed to this report."
+    assert doc.credits == ["Ahmed Ramadan in Beirut contributed to this report."]
+    assert doc.bio and doc.bio.startswith("Loveday Morris is The Post's Baghdad bureau chief")
+    assert "Loveday Morris is" not in doc.text
+    assert "Loveday Morris" in doc.authors
+    chrome = text[text.index("The Freddie Gray case"):]
+    for line in chrome.splitlines():
+        if line.strip():
+            assert line.strip() not in doc.text, line
+    assert "The Washington Post" not in doc.text.split("\n\n")[0]
+    assert 0.5 < doc.confidence <= 1.0
+    assert doc.empty_reason is None
+
+
+def test_simple_article_keeps_prose_drops_chrome():
+    doc = clean_text(ARTICLE)
+    assert len(doc.paragraphs) == 8
+    assert "Subscribe" not in doc.text
+    assert doc.title == "Council approves new budget for the river district after long debate"
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n\t  \n"])
+def test_empty_input(text):
+    doc = clean_text(text)
+    assert isinstance(doc, Document)
+    assert doc.is_empty and doc.empty_reason == "empty input"
+
+
+@pytest.mark.parametrize("bad", [None, b"bytes are not text", 42, ["a list"]])
+def test_non_string_raises_type_error(bad):
+    with pytest.raises(TypeError, match="clean_text expects str"):
+        clean_text(bad)  # type: ignore[arg-type]
+
+
+def test_enormous_single_line_finishes_fast():
+    sentence = "The committee met again on Monday to discuss the plan in detail. "
+    text = sentence * (10_000_000 // len(sentence))
+    assert "\n" not in text and len(text) > 9_000_000
+    t0 = time.perf_counter()
+    doc = clean_text(text)
+    assert time.perf_counter() - t0 < 15
+    assert isinstance(doc, Document)
+
+
+def test_enormous_line_without_spaces():
+    doc = clean_text("x" * 2_000_000)
+    assert isinstance(doc, Document)
+
+
+def test_mojibake_is_repaired():
+    pytest.importorskip("ftfy")
+    good = ARTICLE.replace("debate that", "débat that café")
+    broken = good.encode("utf-8").decode("latin-1")
+    doc = clean_text(broken)
+    assert "café" in doc.text and "Ã" not in doc.text
+    assert any("mojibake" in w for w in doc.warnings)
+
+
+def test_control_characters_removed():
+    doc = clean_text(ARTICLE.replace("ending", "end\x00\x07ing"))
+    assert "\x00" not in doc.text and "\x07" not in doc.text
+    assert "ending a debate" in doc.text
+    assert any("control" in w for w in doc.warnings)
+
+
+def test_favor_precision_keeps_no_more_than_recall():
+    p = clean_text(ARTICLE, options=Options(favor="precision"))
+    r = clean_text(ARTICLE, options=Options(favor="recall"))
+    assert len(p.text) <= len(r.text)
+
+
+def test_missing_model_raises_model_error(monkeypatch, tmp_path):
+    monkeypatch.setattr(textmode, "MODEL_FILE", tmp_path / "lines.lgb.txt")
+    textmode.reset_model_cache()
+    try:
+        with pytest.raises(ModelError, match="lines.lgb.txt"):
+            clean_text(ARTICLE)
+    finally:
+        monkeypatch.undo()
+        textmode.reset_model_cache()
+
+
+def test_corrupt_model_raises_model_error(monkeypatch, tmp_path):
+    bad = tmp_path / "lines.lgb.txt"
+    bad.write_text("this is not a model")
+    monkeypatch.setattr(textmode, "MODEL_FILE", bad)
+    textmode.reset_model_cache()
+    try:
+        with pytest.raises(ModelError, match="lines.lgb.txt"):
+            clean_text(ARTICLE)
+    finally:
+        monkeypatch.undo()
+        textmode.reset_model_cache()
+
+
+def test_bullets_become_list_items():
+    seg = textmode.segment("• first item here\n- second item\n1. third\nPlain line.")
+    assert [b.kind for b in seg.blocks[:3]] == ["list_item"] * 3
+    assert seg.blocks[0].text == "first item here"
