@@ -7,10 +7,12 @@
 from .document import Document, Paragraph
 from .errors import CopydeskError, ExtractionTimeout, ModelError
 from .options import Options
-from .api import extract
+from .api import explain, extract
+from .corpus import LineCounts, count_lines
+from .textmode import clean_text
 
 __all__ = [
-    "extract", "Document", "Paragraph", "Options",
+    "extract", "clean_text", "explain", "count_lines", "LineCounts", "Document", "Paragraph", "Options",
     "CopydeskError", "ExtractionTimeout", "ModelError",
 ]
 __version__ = "0.1.0"

@@ -135,7 +135,7 @@ def analyse(html: bytes | str, url: str | None = None, options: Options | None =
     _check(deadline, "parsing")
     if options.with_metadata:
         from .metadata import extract_metadata
-        out.meta = extract_metadata(tree, url)
+        out.meta = extract_metadata(tree, url, use_htmldate=options.find_dates)
         out.title_hint = getattr(out.meta, "title", None)
         _check(deadline, "metadata")
     else:
@@ -169,7 +169,7 @@ def explain(html: bytes | str, url: str | None = None, options: Options | None =
         return Explanation(doc, [])
     blocks = page.seg.blocks
     model = get_model()
-    probs = model.predict(page.X)
+    probs = model.predict(page.X, blocks)
     keep = decide(probs, blocks, threshold_for(model.threshold, options), options)
     roles = news_roles(blocks, keep, doc.title, doc.authors)
     body: list[Block] = []

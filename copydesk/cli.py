@@ -30,7 +30,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def _options(args: argparse.Namespace) -> Options:
     favor = "precision" if args.precision else "recall" if args.recall else "balanced"
     return Options(include_tables=not args.no_tables, include_comments=args.comments, favor=favor,
-                   timeout=args.timeout if args.timeout > 0 else None, with_metadata=not args.no_metadata)
+                   timeout=args.timeout if args.timeout > 0 else None, with_metadata=not args.no_metadata,
+                   find_dates=args.find_dates)
 
 
 def _iter_paths(inputs: list[str]) -> Iterator[str]:
@@ -55,9 +56,9 @@ def _looks_text_path(path: str) -> bool:
     return path.lower().removesuffix(".gz").endswith(".txt")
 
 
-def _clean_text(text: str, url: str | None, options: Options) -> Document:
+def _clean_text(text: str, url: str | None, options: Options, counts=None) -> Document:
     from .textmode import clean_text
-    return clean_text(text, url=url, options=options)
+    return clean_text(text, url=url, options=options, counts=counts)
 
 
 def _extract_one(data: bytes, path: str, args: argparse.Namespace, options: Options) -> Document:
@@ -82,6 +83,7 @@ def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tu
     """Clean every record of a JSONL corpus; returns (records done, records failed)."""
     done = failed = 0
     raw = _read(path).decode("utf-8", "replace")
+    counts = _corpus_counts(raw, args) if args.corpus and not args.html_field else None
     for lineno, line in enumerate(raw.splitlines(), 1):
         if not line.strip():
             continue
@@ -96,7 +98,7 @@ def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tu
                 raise ValueError(f"field {field!r} is missing or not a string")
             url = record.get(args.url_field) if isinstance(record.get(args.url_field), str) else None
             doc = (extract(value, url=url, options=options) if args.html_field
-                   else _clean_text(value, url, options))
+                   else _clean_text(value, url, options, counts))
             record["copydesk"] = doc.to_dict()
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             done += 1
@@ -104,6 +106,22 @@ def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tu
             print(f"copydesk: {where}: {e}", file=sys.stderr)
             failed += 1
     return done, failed
+
+
+def _corpus_counts(raw: str, args: argparse.Namespace):
+    """Corpus mode, first pass: how often each line recurs across the pages of each site."""
+    from .corpus import count_lines
+
+    def records():
+        for line in raw.splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(rec, dict) and isinstance(rec.get(args.text_field), str):
+                url = rec.get(args.url_field)
+                yield (url if isinstance(url, str) else ""), rec[args.text_field]
+    return count_lines(records())
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -171,12 +189,17 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--text-field", default="text", help="jsonl: field holding scraped text (default text)")
     ex.add_argument("--html-field", default=None, help="jsonl: field holding HTML instead of text")
     ex.add_argument("--url-field", default="url", help="jsonl: field holding the URL (default url)")
+    ex.add_argument("--corpus", action="store_true",
+                    help="jsonl text: read the corpus twice; lines recurring on many pages of one site "
+                         "(counted per URL host) are treated as boilerplate")
     ex.add_argument("--no-tables", action="store_true", help="leave tables out of the body")
     ex.add_argument("--comments", action="store_true", help="keep reader comments")
     g = ex.add_mutually_exclusive_group()
     g.add_argument("--precision", action="store_true", help="favour precision: drop doubtful blocks")
     g.add_argument("--recall", action="store_true", help="favour recall: keep doubtful blocks")
     ex.add_argument("--no-metadata", action="store_true", help="skip title/author/date extraction (faster)")
+    ex.add_argument("--find-dates", action="store_true",
+                    help="search the page for a publication date when the markup names none (slower)")
     ex.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                     help=f"seconds per document, 0 for none (default {DEFAULT_TIMEOUT:g})")
     ex.set_defaults(func=cmd_extract)

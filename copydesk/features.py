@@ -42,7 +42,7 @@ _CHROME_PREFIXES = frozenset(
     """cookie cookies subscr sign signup login log newslet email e-mail advert sponso share
     tweet follow read continu rights privac terms ©  copyri relate recomm popula commen reply
     click downlo menu search skip home contac about weiter anmeld abonni datens impres werbun
-    teilen inscri connex partag suscri compar iscriv condiv""".split()
+    teilen inscri connex partag suscri compar iscriv condiv lire lesen czyt leggi leia lees""".split()
 )
 _STOPWORDS = frozenset(
     """the a an and or of to in on for with at by from is are was were be been it its this that
@@ -87,6 +87,10 @@ _COL = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
 
 _WORD_SAMPLE = 400
+#: Characters of a block looked at for its digit share.
+_DIGIT_SAMPLE = 200
+#: Average characters per space-separated token above which a text has no word spaces.
+_NO_SPACE_AVG = 12
 _WORD_CODES: dict[str, int] = {}
 
 
@@ -126,20 +130,24 @@ def featurize(seg: Segmentation, page_title: str | None = None) -> np.ndarray:
     for b in blocks:
         text = b.text
         nc = len(text)
-        words = text.split()
-        nw = len(words)
+        nw = len(text.split())
+        if nw and nc > _NO_SPACE_AVG * nw:
+            # Scripts written without spaces (CJK, Thai): count ~2 characters a word.
+            nw = max(nw, nc // 2)
         lw = text.lower().split() if nw <= _WORD_SAMPLE else text[:_WORD_SAMPLE * 8].lower().split()
         codes = [_WORD_CODES.get(w) or _word_code(w) for w in lw]
         scale = nw / len(lw) if lw else 0.0
         stops = (codes.count(1) + codes.count(3)) * scale
         chrome_hits = (codes.count(2) + codes.count(3)) * scale
-        sent = text.count(". ") + text.count("? ") + text.count("! ") + (text[-1] in _TERMINAL)
+        head = text[:_DIGIT_SAMPLE]
+        sent = (text.count(". ") + text.count("? ") + text.count("! ") + text.count("。") + text.count("！")
+                + text.count("？") + (text[-1] in _TERMINAL and text[-1] not in "。！？"))
         ld = b.link_chars / nc if nc else 0.0
         prose_flag = nw >= PROSE_MIN_WORDS and (sent > 0 or text[-1] in _TERMINAL or text.count(",") >= 2)
         rows.append((
             math.log1p(nc), nw, (nc - nw + 1) / nw if nw else 0.0, sent, text.count(","),
             text[-1] in _TERMINAL, text[0].isupper(), text.isupper(), text.istitle(),
-            sum(map(text.count, _DIGITS)) / nc, stops / nw if nw else 0.0,
+            sum(map(head.count, _DIGITS)) / len(head), stops / nw if nw else 0.0,
             chrome_hits, ld, text.count("|") + text.count("•"),
             nw * (1.0 - ld) if prose_flag else 0.0, 0, _title_match(text, title) if title else 0.0,
         ))

@@ -19,8 +19,6 @@ from .options import Options
 FAVOR_SHIFT = 0.15
 #: A block this close below the threshold is kept when both neighbours are kept.
 SMOOTH_MARGIN = 0.25
-#: Headings just before kept body are kept down to this probability.
-HEADING_FLOOR = 0.15
 
 LABELS = ("body", "title", "byline", "date", "credit", "bio", "caption", "boilerplate")
 
@@ -47,11 +45,6 @@ def decide(probs: np.ndarray, blocks: Sequence[Block], threshold: float, options
                 a, b = blocks[i - 1].ancestors, blocks[i + 1].ancestors
                 if a[:-1] == b[:-1] or blocks[i].ancestors[:-1] in (a[:-1], b[:-1]):
                     keep[i] = True
-        # A heading right before kept body introduces it.
-        for i in range(n - 1):
-            if (not keep[i] and blocks[i].kind == "heading" and keep[i + 1]
-                    and probs[i] >= HEADING_FLOOR and blocks[i].level > 1):
-                keep[i] = True
     if not options.include_tables:
         keep &= np.array([b.kind != "table" for b in blocks], dtype=bool)
     if options.include_comments:
@@ -77,14 +70,14 @@ def news_roles(blocks: Sequence[Block], keep: np.ndarray, title: str | None,
         if b.kind == "heading" and t_norm and " ".join(text.lower().split()) == t_norm:
             labels.append("title")
             continue
-        near = first - 8 <= i <= last + 8 if first >= 0 else False
+        near = (first - 8 <= i <= first + 2 or last - 3 <= i <= last + 8) if first >= 0 else False
         role = None
         if newsparts is not None and near and len(text) < 600:
             if i >= last - 3 and newsparts.is_credit(text):
                 role = "credit"
             elif i >= last - 3 and newsparts.bio_author(text, known_authors):
                 role = "bio"
-            elif i <= first + 2 or not keep[i]:
+            elif first - 8 <= i <= first + 2:
                 if len(text) < 120 and newsparts.parse_byline(text):
                     role = "byline"
                 elif len(text) < 80 and newsparts.is_dateline(text):

@@ -29,6 +29,9 @@ class Options:
     timeout: float | None = DEFAULT_TIMEOUT
     #: Collect metadata (title, authors, date, ...). Off saves time in bulk runs.
     with_metadata: bool = True
+    #: When the markup names no publication date, search the page for one with
+    #: htmldate (about 50 ms more on a page that needs it).
+    find_dates: bool = False
 
     def __post_init__(self) -> None:
         if self.favor not in ("balanced", "precision", "recall"):

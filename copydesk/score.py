@@ -1,10 +1,12 @@
 """score: feature rows → probability that each block is article body.
 
-Owns the packaged block model: a LightGBM booster (`models/blocks.lgb.txt`)
-with its metadata beside it (`models/blocks.meta.json`: feature list,
-decision threshold, training-data hash, out-of-fold figures). The model is
-loaded once per process, on first use; a missing or corrupt file raises
-`ModelError` naming it.
+Owns the packaged block model, two LightGBM boosters: the block pass
+(`models/blocks.lgb.txt`, one block at a time) and the context pass
+(`models/context.lgb.txt`, each block again in the light of its neighbours'
+first-pass scores, see `context.py`), with their metadata beside them
+(`models/blocks.meta.json`: feature lists, decision threshold, training-data
+hash, out-of-fold figures). Loaded once per process, on first use; a missing
+or corrupt file raises `ModelError` naming it.
 """
 from __future__ import annotations
 
@@ -16,10 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelError
+from .blocks import Block
+from .context import CONTEXT_NAMES, context_features
 from .features import FEATURE_NAMES
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = MODEL_DIR / "blocks.lgb.txt"
+CONTEXT_FILE = MODEL_DIR / "context.lgb.txt"
 META_FILE = MODEL_DIR / "blocks.meta.json"
 
 
@@ -28,19 +33,26 @@ class BlockModel:
     booster: object
     threshold: float
     meta: dict
+    #: The context pass; None scores with the block pass alone.
+    context: object | None = None
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
+    def predict(self, X: np.ndarray, blocks: list[Block] | None = None) -> np.ndarray:
+        """Final body probabilities (block pass, then context pass when both are available)."""
         if len(X) == 0:
             return np.zeros(0, dtype=np.float64)
         X = np.nan_to_num(X, nan=0.0, posinf=1e6, neginf=-1e6)
-        return self.booster.predict(X, num_threads=1)
+        p = self.booster.predict(X, num_threads=1)
+        if self.context is None or blocks is None:
+            return p
+        return self.context.predict(context_features(p, blocks, X), num_threads=1)
 
 
 _lock = threading.Lock()
 _model: BlockModel | None = None
 
 
-def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE) -> BlockModel:
+def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE,
+               context_file: Path = CONTEXT_FILE) -> BlockModel:
     """Read a model and its metadata, checking that they match this code's features."""
     try:
         import lightgbm as lgb
@@ -60,7 +72,17 @@ def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE) -> Bl
         raise ModelError(f"block model file corrupt: {model_file}: {e}") from e
     if booster.num_feature() != len(FEATURE_NAMES):
         raise ModelError(f"block model file {model_file} expects {booster.num_feature()} features")
-    return BlockModel(booster, float(meta.get("threshold", 0.5)), meta)
+    context = None
+    if meta.get("context_features") is not None:
+        if meta["context_features"] != CONTEXT_NAMES:
+            raise ModelError(f"context model {context_file} was trained on other features; retrain")
+        if not context_file.is_file():
+            raise ModelError(f"context model file missing: {context_file}")
+        try:
+            context = lgb.Booster(model_file=str(context_file))
+        except Exception as e:
+            raise ModelError(f"context model file corrupt: {context_file}: {e}") from e
+    return BlockModel(booster, float(meta.get("threshold", 0.5)), meta, context)
 
 
 def get_model() -> BlockModel:

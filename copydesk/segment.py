@@ -47,11 +47,11 @@ ROLE_FLAGS = {
 
 #: Class/id vocabulary, one bit per category (order fixed: features index by it).
 VOCAB = (
-    ("nav", r"nav|menu|breadcrumb|pagination|pager|toolbar|masthead|topbar|skip|dropdown|tabs?\b"),
+    ("nav", r"nav|menu|breadcrumb|pagination|pager|toolbar|masthead|topbar|skip|dropdown|^tabs?$"),
     ("footer", r"footer|copyright|legal|colophon|bottom"),
     ("side", r"sidebar|aside|widget|rail|related|recommend|popular|trending|most|teaser|more|also|next|prev"),
     ("social", r"share|sharing|social|facebook|twitter|follow|whatsapp|linkedin|pinterest"),
-    ("promo", r"promo|\bads?\b|advert|sponsor|banner|newsletter|subscri|signup|sign-up|paywall|cookie|consent|gdpr|modal|popup|overlay|cta|outbrain|taboola"),
+    ("promo", r"promo|^ads?$|^ad\d|advert|sponsor|banner|newsletter|subscri|signup|paywall|cookie|consent|gdpr|modal|popup|overlay|^cta$|outbrain|taboola"),
     ("comment", r"comment|disqus|respond|repl(?:y|ies)|discussion"),
     ("meta", r"byline|author|date|time|meta|dateline|posted|caption|credit|tag|categor|label"),
     ("content", r"article|content|entry|post|story|body|text|main|prose|blog|markdown|rich|detail|description|review|answer|question|message"),
@@ -67,7 +67,22 @@ _CELL_TAGS = frozenset(("td", "th"))
 
 
 _ATTR_CACHE: dict[str, tuple[int, int, int]] = {}
-_ATTR_CACHE_MAX = 100_000
+_TOKEN_CACHE: dict[str, int] = {}
+_CACHE_MAX = 200_000
+
+
+def _token_mask(token: str) -> int:
+    """Vocabulary bits of one class/id token (cached: tokens repeat across pages)."""
+    mask = _TOKEN_CACHE.get(token)
+    if mask is None:
+        mask = 0
+        for bit, rx in enumerate(_VOCAB_RE):
+            if rx.search(token):
+                mask |= 1 << bit
+        if len(_TOKEN_CACHE) >= _CACHE_MAX:
+            _TOKEN_CACHE.clear()
+        _TOKEN_CACHE[token] = mask
+    return mask
 
 
 def _attr_facts(tokens: str) -> tuple[int, int, int]:
@@ -76,21 +91,21 @@ def _attr_facts(tokens: str) -> tuple[int, int, int]:
     if hit is not None:
         return hit
     mask = 0
-    for bit, rx in enumerate(_VOCAB_RE):
-        if rx.search(tokens):
-            mask |= 1 << bit
+    for token in tokens.replace("-", " ").replace("_", " ").split():
+        mask |= _token_mask(token)
     flags = 0
+    if ("body" in tokens or "content" in tokens) and _BODY_MARKERS.search(tokens):
+        flags |= B.IN_ARTICLE_BODY
+    if ("hidden" in tokens or "only" in tokens or "screen" in tokens or "offscreen" in tokens) \
+            and _HIDDEN_CLASS.search(tokens):
+        flags |= B.IN_HIDDEN
     if mask & _COMMENT_BIT:
         flags |= B.IN_COMMENTS
-    if _BODY_MARKERS.search(tokens):
-        flags |= B.IN_ARTICLE_BODY
-    if _HIDDEN_CLASS.search(tokens):
-        flags |= B.IN_HIDDEN
     inc = 0
     for bit in range(len(VOCAB)):
         if mask >> bit & 1:
             inc += 1 << (8 * bit)
-    if len(_ATTR_CACHE) >= _ATTR_CACHE_MAX:
+    if len(_ATTR_CACHE) >= _CACHE_MAX:
         _ATTR_CACHE.clear()
     _ATTR_CACHE[tokens] = hit = (mask, flags, inc)
     return hit
@@ -216,15 +231,10 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
         maskss.append(mask)
         cums.append(cum)
 
-    def leave() -> None:
-        nonlocal in_link
-        kind = opened.pop()
-        if kind == 1:
-            if buf:
-                flush()
-            eids.pop(); tags.pop(); flagss.pop(); attrss.pop(); maskss.pop(); cums.pop()
-        elif kind == 2:
-            in_link -= 1
+    def pop_block() -> None:
+        if buf:
+            flush()
+        eids.pop(); tags.pop(); flagss.pop(); attrss.pop(); maskss.pop(); cums.pop()
 
     push(root, root.tag or "body")
     opened.append(1)
@@ -264,7 +274,12 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
             node = child
             continue
         if tag[0] != "-" and tag != "br" and tag != "hr":
-            leave()
+            # leaving a childless element (inlined: this loop is the hot path)
+            kind = opened.pop()
+            if kind == 1:
+                pop_block()
+            elif kind == 2:
+                in_link -= 1
         # climb until a sibling exists
         while True:
             nxt = node.next
@@ -275,7 +290,11 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
             if node is None or len(opened) <= 1:
                 node = None
                 break
-            leave()
+            kind = opened.pop()
+            if kind == 1:
+                pop_block()
+            elif kind == 2:
+                in_link -= 1
     if buf and eids:
         flush()
     return seg

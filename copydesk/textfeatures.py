@@ -55,7 +55,9 @@ o a os as e ou mas se de do da dos das um uma em com por para é são era que n�
 de het een en of maar als van in op met voor is zijn was dat niet ook te bij naar
 """.split())
 
-#: Names of the columns `features` returns, in order.
+#: Names of the columns `features` returns, in order. title_ratio = share of words starting upper-case,
+#: caps_ratio = share of letters that are upper-case, run_* = position against the longest prose run,
+#: dens_* = prose words within +-3/10 lines over the page's words.
 BASE_NAMES = [
     "chars", "words", "mean_word_len", "terminal", "ends_colon", "starts_upper", "title_ratio",
     "caps_ratio", "digit_share", "punct_share", "stop_share", "bullet", "sep_count", "urlish",
@@ -226,10 +228,8 @@ def vocab_features(toks_all: Sequence[Sequence[str]], vocab: Mapping[str, float]
 
 def assemble_features(Xb: np.ndarray, Xv: np.ndarray) -> np.ndarray:
     """Join base + vocabulary columns and add the neighbour columns."""
-    cols = {name: j for j, name in enumerate(BASE_NAMES)}
     X = np.concatenate([Xb, Xv], axis=1)
     allcols = {name: j for j, name in enumerate(BASE_NAMES + VOCAB_NAMES)}
-    del cols
     neigh = [_shift(X[:, allcols[c]], o) for o in NEIGHBOUR_OFFSETS for c in NEIGHBOUR_COLS]
     if neigh:
         X = np.concatenate([X, np.column_stack(neigh)], axis=1) if len(X) else np.zeros((0, len(FEATURE_NAMES)), np.float32)

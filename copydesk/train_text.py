@@ -548,6 +548,41 @@ def corpus_eval(prep: list[Prepared], oof: list[np.ndarray], thr: float) -> dict
     return out
 
 
+THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+
+
+def choose_threshold(prep: list[Prepared], oof: list[np.ndarray]) -> tuple[float, dict[str, float]]:
+    """The global threshold maximising WCXB F1 + trafilatura-eval F1 out of fold (full labelling step)."""
+    best_thr, best, best_r = 0.5, -1.0, {}
+    for thr in THRESHOLDS:
+        r = evaluate(prep, [body_text(p, o, thr) for p, o in zip(prep, oof)])
+        print(f"  threshold {thr}: " + " ".join(f"{k}={v:.4f}" for k, v in r.items()), flush=True)
+        score = r.get("wcxb_f1", 0) + r.get("te_f1", 0)
+        if score > best:
+            best, best_thr, best_r = score, thr, r
+    print(f"chosen threshold {best_thr}")
+    return best_thr, best_r
+
+
+def reevaluate(prep: list[Prepared], out_dir: Path) -> int:
+    """Refresh threshold + OOF figures in the meta from the saved OOF probabilities."""
+    with (CACHE_DIR / "oof_last.pkl").open("rb") as f:
+        oof = pickle.load(f)["oof"]
+    if len(oof) != len(prep):
+        print("saved OOF probabilities do not match these pages; run the full training", file=sys.stderr)
+        return 1
+    thr, r = choose_threshold(prep, oof)
+    meta_path = out_dir / "lines.meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["threshold"] = thr
+    meta["oof"]["copydesk-text"] = r
+    meta["oof"]["corpus-mode"] = corpus_eval(prep, oof, thr)
+    meta["oof_note"] = "copydesk-text and corpus-mode figures recomputed by --reevaluate after a labelling change"
+    print("copydesk-text", r, "\ncorpus-mode", meta["oof"]["corpus-mode"])
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m copydesk.train_text", description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "data"))
@@ -556,6 +591,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-final", action="store_true", help="skip training/writing the shipped model")
     ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument("--reevaluate", action="store_true",
+                    help="re-run threshold choice and OOF figures of the current labelling code from the "
+                         "saved OOF probabilities (no retraining) and update the meta file")
     ap.add_argument("--speed", action="store_true",
                     help="only measure clean_text pages/s (CPU time, one process) on the cached renderings")
     ap.add_argument("--out-dir", default=str(Path(__file__).resolve().parent / "models"))
@@ -570,6 +608,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(prep)} pages, {sum(len(p.y) for p in prep)} lines, prepared in {time.time() - t0:.0f}s",
           flush=True)
     groups = [p.page.host for p in prep]
+    if a.reevaluate:
+        return reevaluate(prep, Path(a.out_dir))
     oof: list[np.ndarray | None] = [None] * len(prep)
     for k, (tr, va) in enumerate(group_kfold(groups, a.folds)):
         trp = [prep[i] for i in tr]
@@ -583,14 +623,7 @@ def main(argv: list[str] | None = None) -> int:
             off += len(p.y)
         print(f"fold {k}: {len(tr)} train / {len(va)} val pages, {time.time() - t0:.0f}s", flush=True)
     results: dict[str, dict] = {}
-    best_thr, best = 0.5, -1.0
-    for thr in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
-        r = evaluate(prep, [body_text(p, o, thr) for p, o in zip(prep, oof)])  # type: ignore[arg-type]
-        print(f"  threshold {thr}: " + " ".join(f"{k}={v:.4f}" for k, v in r.items()), flush=True)
-        score = r.get("wcxb_f1", 0) + r.get("te_f1", 0)
-        if score > best:
-            best, best_thr, results["copydesk-text"] = score, thr, r
-    print(f"chosen threshold {best_thr}")
+    best_thr, results["copydesk-text"] = choose_threshold(prep, oof)  # type: ignore[arg-type]
     if not a.no_baselines:
         results["keep-everything"] = evaluate(prep, ["\n".join(p.seg.lines) for p in prep])
         results["c4-line-filter"] = evaluate(prep, ["\n".join(l for l, k in zip(p.seg.lines, c4_keep(p.seg.lines)) if k)

@@ -19,7 +19,7 @@ def test_shallow_pages_untouched():
 
 
 def test_flatten_keeps_depth_limit():
-    html = "<div>" * (MAX_DEPTH + 50) + "t" + "</div>" * (MAX_DEPTH + 50)
+    html = "<div>" * 12_000 + "t" + "</div>" * 12_000
     out, cut = flatten_deep_nesting(html)
     assert cut and out.count("<div>") == MAX_DEPTH and out.count("</div>") == MAX_DEPTH
 
@@ -27,3 +27,10 @@ def test_flatten_keeps_depth_limit():
 def test_nul_bytes_removed():
     tree, _ = parse("<p>a\x00b</p>")
     assert tree.body.text() == "ab"
+
+
+def test_unclosed_title_does_not_swallow_the_page():
+    tree, warnings = parse("<html><head><title>Pier closure<body><p>The pier closes today.")
+    assert tree.body.text().strip() == "The pier closes today."
+    assert tree.css_first("title").text() == "Pier closure"
+    assert warnings == ["unclosed <title> closed"]

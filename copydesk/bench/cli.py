@@ -63,6 +63,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--per-page", type=Path, default=None,
                         help="write per-page scores of the accuracy run as JSON lines (error analysis)")
     parser.add_argument("--progress", action="store_true", help="progress on stderr")
+    parser.add_argument("--batch", type=int, nargs="?", const=400, default=None, metavar="PAGES",
+                        help="batch throughput: a WARC of PAGES shared pages (default 400) through `copydesk run` "
+                             "with 1 and 2 workers, copydesk against the same pool running trafilatura")
     parser.add_argument("--oof", type=int, nargs="?", const=5, default=None, metavar="FOLDS",
                         help="add 'copydesk-oof': k-fold models grouped by host (default 5), each page extracted "
                              "by the model that never saw its site -- the honest figure for copydesk")
@@ -153,7 +156,11 @@ def run_bench(args: argparse.Namespace) -> int:
     print(emit_header, flush=True)
     sections: list[str] = []
 
-    run_text = args.accuracy or not (args.speed or args.fields)
+    run_text = args.accuracy or not (args.speed or args.fields or args.batch)
+    if args.batch:
+        from ..batch.bench import batch_benchmark
+        sections.append("### Batch throughput (`copydesk run`, local process pool)\n\n"
+                        + batch_benchmark(data_dir, workers=(1, 2), n_pages=args.batch) + "\n")
     extractors = peers.peer_extractors(installed)
     if args.oof:
         from ..train import oof_extractor

@@ -1,0 +1,92 @@
+"""context: the second scoring pass — each block rescored in the light of its neighbours' scores.
+
+The first model scores blocks one at a time from their own features; what to
+keep also depends on what is kept around a block (a short line between two
+kept paragraphs, a "Read also" line after the last one, a listing whose items
+all score alike). This module turns first-pass probabilities plus a few
+structural facts into a second feature matrix (`CONTEXT_NAMES`); the second
+model (`score.BlockModel.context`) maps it to final probabilities. Trained on
+out-of-fold first-pass probabilities (`train.py`), so it learns how the first
+model errs on pages it has not seen.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .blocks import Block
+from .features import FEATURE_NAMES
+
+#: First-pass columns copied into the second pass.
+CARRIED = ("log_chars", "link_density", "prose", "in_main60", "kind", "flag_heading", "rel_index", "chrome_hits",
+           "ends_terminal", "words")
+_CARRIED_IDX = [FEATURE_NAMES.index(c) for c in CARRIED]
+OFFSETS = (-3, -2, -1, 1, 2, 3)
+WINDOWS = (3, 10)
+KEEP = 0.5
+
+CONTEXT_NAMES: list[str] = (
+    ["p", "logit"] + [f"p@{o:+d}" for o in OFFSETS]
+    + [f"win{w}_{s}" for w in WINDOWS for s in ("mean", "max", "min")]
+    + ["parent_mean", "parent_n", "gparent_mean", "gparent_n", "same_path_mean", "same_path_n"]
+    + ["page_mean", "page_share_kept", "page_chars_kept", "page_max", "page_blocks",
+       "before_first", "after_last", "dist_prev_kept", "dist_next_kept", "kept_chars_before"]
+    + [f"f_{c}" for c in CARRIED]
+)
+
+
+def _group_mean(keys: list, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of `p` over blocks sharing a key, and the group size, per block."""
+    index: dict = {}
+    ids = np.fromiter((index.setdefault(k, len(index)) for k in keys), dtype=np.int64, count=len(keys))
+    sums = np.bincount(ids, weights=p)
+    counts = np.bincount(ids)
+    return sums[ids] / counts[ids], counts[ids].astype(np.float64)
+
+
+def context_features(p: np.ndarray, blocks: list[Block], X: np.ndarray) -> np.ndarray:
+    """Second-pass rows (columns `CONTEXT_NAMES`) from first-pass probabilities `p`."""
+    n = len(blocks)
+    C = np.zeros((n, len(CONTEXT_NAMES)), dtype=np.float32)
+    if n == 0:
+        return C
+    p = np.asarray(p, dtype=np.float64)
+    cols: list[np.ndarray] = [p, np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1))]
+    for o in OFFSETS:
+        col = np.full(n, -1.0)
+        if o < 0 and n > -o:
+            col[-o:] = p[:o]
+        elif o > 0 and n > o:
+            col[:-o] = p[o:]
+        cols.append(col)
+    padded = np.concatenate([np.full(max(WINDOWS), np.nan), p, np.full(max(WINDOWS), np.nan)])
+    for w in WINDOWS:
+        view = np.lib.stride_tricks.sliding_window_view(padded, 2 * w + 1)[max(WINDOWS) - w: max(WINDOWS) - w + n]
+        cols += [np.nanmean(view, axis=1), np.nanmax(view, axis=1), np.nanmin(view, axis=1)]
+    for keyf in (lambda b: b.ancestors[:-1], lambda b: b.ancestors[:-2], lambda b: b.path):
+        mean, size = _group_mean([keyf(b) for b in blocks], p)
+        cols += [mean, size]
+    chars = np.array([len(b.text) for b in blocks], dtype=np.float64)
+    kept = p >= KEEP
+    idx = np.arange(n)
+    kept_idx = np.flatnonzero(kept)
+    if len(kept_idx):
+        first, last = kept_idx[0], kept_idx[-1]
+        prev_k = np.maximum.accumulate(np.where(kept, idx, -1))
+        next_k = np.minimum.accumulate(np.where(kept, idx, n)[::-1])[::-1]
+        dist_prev = np.where(prev_k >= 0, idx - prev_k, n)
+        dist_next = np.where(next_k < n, next_k - idx, n)
+    else:
+        first, last = n, -1
+        dist_prev = dist_next = np.full(n, n)
+    kept_chars = chars * kept
+    total_kept = kept_chars.sum()
+    before = np.cumsum(kept_chars) - kept_chars
+    cols += [
+        np.full(n, p.mean()), np.full(n, kept.mean()), np.full(n, total_kept / max(chars.sum(), 1.0)),
+        np.full(n, p.max()), np.full(n, np.log1p(n)),
+        (idx < first).astype(np.float64), (idx > last).astype(np.float64),
+        np.log1p(dist_prev), np.log1p(dist_next), before / total_kept if total_kept else np.zeros(n),
+    ]
+    C[:, : len(cols)] = np.column_stack(cols)
+    C[:, len(cols):] = X[:, _CARRIED_IDX]
+    return C

@@ -1,0 +1,71 @@
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from copydesk.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_extract_text_and_json(capsys):
+    assert main(["extract", str(EXAMPLES / "news-article.html")]) == 0
+    text = capsys.readouterr().out
+    assert "hydrogen" in text.lower() and "Sign up" not in text
+    assert main(["extract", "--format", "json", str(EXAMPLES / "news-article.html")]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["title"] and record["authors"] and record["source"].endswith("news-article.html")
+
+
+def test_folder_gzip_and_a_bad_file(tmp_path, capsys):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.html.gz").write_bytes(gzip.compress((EXAMPLES / "news-article.html").read_bytes()))
+    (tmp_path / "b.html").write_bytes(b"")
+    missing = tmp_path / "missing.html"
+    code = main(["extract", "--format", "jsonl", str(tmp_path), str(missing)])
+    out, err = capsys.readouterr()
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert code == 1                                   # one input failed ...
+    assert len(lines) == 2                             # ... the others were processed
+    assert "missing.html" in err and err.count("\n") >= 2
+    assert any("empty input" in line for line in err.splitlines())
+
+
+def test_stdin_markdown_and_url():
+    html = (EXAMPLES / "news-article.html").read_bytes()
+    out = subprocess.run([sys.executable, "-m", "copydesk.cli", "extract", "-", "--format", "markdown",
+                          "--url", "https://example.org/x"], input=html, capture_output=True, check=True).stdout
+    assert out.decode().startswith("# ")
+
+
+def test_jsonl_corpus_keeps_fields_and_reports_bad_records(tmp_path, capsys):
+    corpus = tmp_path / "c.jsonl"
+    good = {"id": 1, "text": (EXAMPLES / "news-article.txt").read_text(), "lang": "en"}
+    corpus.write_text(json.dumps(good) + "\n" + json.dumps({"id": 2, "text": 5}) + "\nnot json\n")
+    code = main(["extract", "--input", "jsonl", str(corpus)])
+    out, err = capsys.readouterr()
+    records = [json.loads(x) for x in out.splitlines()]
+    assert code == 1 and len(records) == 1
+    assert records[0]["id"] == 1 and records[0]["lang"] == "en" and records[0]["copydesk"]["text"]
+    assert "c.jsonl:2" in err and "c.jsonl:3" in err
+
+
+def test_usage_errors():
+    assert main([]) == 2
+    assert main(["extract", "--url", "u", str(EXAMPLES / "news-article.html"), str(EXAMPLES / "blog-post.html")]) == 2
+
+
+def test_jsonl_corpus_mode_runs_two_passes(tmp_path, capsys):
+    topics = ["library", "harbour", "school", "bridge", "museum", "park", "theatre", "clinic", "market", "station",
+              "stadium", "garden"]
+    story = "The council met and agreed the budget for the new {d}, after a long debate about its costs."
+    footer = "Our journalism is funded by readers like you, and we thank every one of them for it."
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"url": f"https://news.example/{i}", "text": story.format(d=topics[i])
+                                          + "\n\n" + footer}) + "\n" for i in range(12)))
+    assert main(["extract", "--input", "jsonl", "--corpus", str(corpus)]) == 0
+    records = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(records) == 12
+    assert all(t in r["copydesk"]["text"] for t, r in zip(topics, records))
+    assert not any("funded by readers" in r["copydesk"]["text"] for r in records)
