@@ -27,7 +27,8 @@ test: $(VENV)/.test
 
 bench: $(VENV)/.base
 	$(PIP) -e ".[bench]"
-	$(VENV)/bin/copydesk bench --dataset all --jobs 2 --out BENCHMARKS.accuracy.md
+	$(VENV)/bin/copydesk bench --dataset all --jobs 2 --oof 5 \
+	  --compare trafilatura,resiliparse,readability,justext,newspaper4k,goose3,boilerpy3,html-text
 
 train: $(VENV)/.base
 	$(VENV)/bin/copydesk train --folds 5

@@ -264,7 +264,7 @@ MAX_TAGS = 30
 #: Language identification.
 LANG_RE = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
 LANG_MIN_CHARS = 200          # below this, body text is too short to overrule markup
-LANG_SAMPLE_CHARS = 2000      # only this much body text is classified
+LANG_SAMPLE_CHARS = 1000      # only this much body text is classified
 LANG_MIN_CONFIDENCE = 0.9     # normalised probability needed to overrule markup
 LANG_MIN_CONFIDENCE_ALONE = 0.7  # ... or to answer when there is no markup language
 
@@ -640,7 +640,7 @@ def normalize_language(value: Any) -> str | None:
 
 
 def detect_language(text: str) -> tuple[str, float] | None:
-    """(ISO 639-1 code, probability) by py3langid on the first ~2000 chars, or None
+    """(ISO 639-1 code, probability) by py3langid on the first ~1000 chars, or None
     when the text is shorter than ``LANG_MIN_CHARS`` or identification fails."""
     global _IDENTIFIER
     sample = (text or "")[:LANG_SAMPLE_CHARS]

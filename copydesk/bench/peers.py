@@ -138,12 +138,14 @@ def fragment_text(fragment_html: str) -> str:
 
 
 # --------------------------------------------------------------------------- factories
-def _copydesk() -> TextFn:
-    from copydesk import extract
+def _copydesk(with_metadata: bool = True, find_dates: bool = False) -> Callable[[], TextFn]:
+    def load() -> TextFn:
+        from copydesk import extract
 
-    def run(html: bytes, url: str | None) -> str:
-        return extract(html, url=url).text
-    return run
+        def run(html: bytes, url: str | None) -> str:
+            return extract(html, url=url, with_metadata=with_metadata, find_dates=find_dates).text
+        return run
+    return load
 
 
 def _trafilatura(favor_precision: bool = False) -> Callable[[], TextFn]:
@@ -267,7 +269,11 @@ def _html_text() -> TextFn:
 
 
 PEERS: dict[str, PeerSpec] = {spec.name: spec for spec in (
-    PeerSpec("copydesk", "copydesk", "copydesk", _copydesk, "copydesk.extract(html, url).text"),
+    PeerSpec("copydesk", "copydesk", "copydesk", _copydesk(True), "copydesk.extract(html, url).text"),
+    PeerSpec("copydesk-find-dates", "copydesk", "copydesk", _copydesk(True, True),
+             "extract(find_dates=True): htmldate search when the markup names no date"),
+    PeerSpec("copydesk-nometa", "copydesk", "copydesk", _copydesk(False),
+             "extract(with_metadata=False): text only, like trafilatura's default"),
     PeerSpec("trafilatura", "trafilatura", "trafilatura", _trafilatura(False), "extract(), defaults"),
     PeerSpec("trafilatura-precision", "trafilatura", "trafilatura", _trafilatura(True), "extract(favor_precision=True)"),
     PeerSpec("resiliparse", "resiliparse", "resiliparse", _resiliparse, "extract_plain_text(main_content=True)"),
@@ -349,13 +355,15 @@ def peer_extractors(names: list[str] | tuple[str, ...]) -> dict[str, Callable[[P
 
 
 # --------------------------------------------------------------------------- metadata (--fields)
-def _copydesk_fields() -> FieldsFn:
-    from copydesk import extract
+def _copydesk_fields(find_dates: bool = False) -> Callable[[], FieldsFn]:
+    def load() -> FieldsFn:
+        from copydesk import extract
 
-    def run(html: bytes, url: str | None) -> Fields:
-        doc = extract(html, url=url)
-        return Fields(doc.title, tuple(doc.authors or ()), doc.date)
-    return run
+        def run(html: bytes, url: str | None) -> Fields:
+            doc = extract(html, url=url, find_dates=find_dates)
+            return Fields(doc.title, tuple(doc.authors or ()), doc.date)
+        return run
+    return load
 
 
 def _trafilatura_fields() -> FieldsFn:
@@ -385,7 +393,8 @@ def _newspaper4k_fields() -> FieldsFn:
 
 
 FIELD_PEERS: dict[str, tuple[str, Callable[[], FieldsFn]]] = {
-    "copydesk": ("copydesk", _copydesk_fields),
+    "copydesk": ("copydesk", _copydesk_fields(False)),
+    "copydesk-find-dates": ("copydesk", _copydesk_fields(True)),
     "trafilatura": ("trafilatura", _trafilatura_fields),
     "newspaper4k": ("newspaper", _newspaper4k_fields),
 }

@@ -97,6 +97,6 @@ def test_missing_peer_is_reported_not_crashing(monkeypatch):
 
     fake = peers.PeerSpec("ghost", "ghost-dist", "ghost_module_that_does_not_exist", lambda: None)
     monkeypatch.setitem(peers.PEERS, "ghost", fake)
-    assert peers.available(["trafilatura", "ghost"])[1] == ["ghost"]
+    assert peers.available(["copydesk", "ghost"]) == (["copydesk"], ["ghost"])
     assert "ghost" not in peers.peer_extractors(["ghost"])
     assert peers.version_of("ghost") == "not installed"
