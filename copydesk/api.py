@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -225,13 +225,13 @@ def confidence(probs: np.ndarray, blocks: list[Block], keep: np.ndarray) -> floa
 
 
 def _apply_metadata(doc: Document, meta: object | None) -> None:
+    """Copy every non-empty metadata field onto the document (same names on both)."""
     if meta is None:
         return
-    for name in ("title", "authors", "date", "date_modified", "publisher", "language",
-                 "canonical_url", "description", "section", "tags", "image"):
-        value = getattr(meta, name, None)
+    for f in fields(meta):
+        value = getattr(meta, f.name)
         if value:
-            setattr(doc, name, value)
+            setattr(doc, f.name, value)
 
 
 def _from_plain_text(text: str, url: str | None, options: Options) -> Document:

@@ -51,37 +51,41 @@ _lock = threading.Lock()
 _model: BlockModel | None = None
 
 
-def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE,
-               context_file: Path = CONTEXT_FILE) -> BlockModel:
-    """Read a model and its metadata, checking that they match this code's features."""
+def read_booster(model_file: Path, meta_file: Path | None, features: list[str], what: str):
+    """A LightGBM booster (and its JSON metadata) checked against `features`; `ModelError` names the file."""
     try:
         import lightgbm as lgb
     except ImportError as e:  # pragma: no cover - a core dependency
         raise ModelError(f"lightgbm is needed to load {model_file}: {e}") from e
-    if not model_file.is_file():
-        raise ModelError(f"block model file missing: {model_file} (reinstall copydesk or run `copydesk train`)")
-    try:
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise ModelError(f"block model metadata unreadable: {meta_file}: {e}") from e
-    if meta.get("features") != FEATURE_NAMES:
-        raise ModelError(f"block model {model_file} was trained on other features; retrain with `copydesk train`")
+    for path in (model_file, meta_file):
+        if path is not None and not path.is_file():
+            raise ModelError(f"{what} file missing: {path} (reinstall copydesk or retrain it)")
+    meta: dict = {}
+    if meta_file is not None:
+        try:
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise ModelError(f"{what} metadata unreadable: {meta_file}: {e}") from e
+        if meta.get("features") != features:
+            raise ModelError(f"{what} {model_file} was trained on other features; retrain it")
     try:
         booster = lgb.Booster(model_file=str(model_file))
     except Exception as e:  # LightGBM raises its own error types on corrupt files
-        raise ModelError(f"block model file corrupt: {model_file}: {e}") from e
-    if booster.num_feature() != len(FEATURE_NAMES):
-        raise ModelError(f"block model file {model_file} expects {booster.num_feature()} features")
+        raise ModelError(f"{what} file corrupt: {model_file}: {e}") from e
+    if booster.num_feature() != len(features):
+        raise ModelError(f"{what} file {model_file} expects {booster.num_feature()} features, not {len(features)}")
+    return booster, meta
+
+
+def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE,
+               context_file: Path = CONTEXT_FILE) -> BlockModel:
+    """Read both passes and their metadata, checking that they match this code's features."""
+    booster, meta = read_booster(model_file, meta_file, FEATURE_NAMES, "block model")
     context = None
     if meta.get("context_features") is not None:
         if meta["context_features"] != CONTEXT_NAMES:
-            raise ModelError(f"context model {context_file} was trained on other features; retrain")
-        if not context_file.is_file():
-            raise ModelError(f"context model file missing: {context_file}")
-        try:
-            context = lgb.Booster(model_file=str(context_file))
-        except Exception as e:
-            raise ModelError(f"context model file corrupt: {context_file}: {e}") from e
+            raise ModelError(f"context model {context_file} was trained on other features; retrain it")
+        context, _ = read_booster(context_file, None, CONTEXT_NAMES, "context model")
     return BlockModel(booster, float(meta.get("threshold", 0.5)), meta, context)
 
 

@@ -117,22 +117,8 @@ def load_model() -> tuple[Any, dict]:
     with _model_lock:
         if "model" in _model_cache:
             return _model_cache["model"], _model_cache["meta"]
-        import lightgbm as lgb
-
-        for path in (MODEL_FILE, META_FILE):
-            if not path.is_file():
-                raise ModelError(f"copydesk text model file missing: {path}")
-        try:
-            meta = json.loads(META_FILE.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"copydesk text model meta unreadable: {META_FILE}: {exc}") from exc
-        try:
-            booster = lgb.Booster(model_file=str(MODEL_FILE))
-        except Exception as exc:  # noqa: BLE001 - lightgbm raises its own error types
-            raise ModelError(f"copydesk text model unreadable: {MODEL_FILE}: {exc}") from exc
-        if meta.get("features") != FEATURE_NAMES or booster.num_feature() != len(FEATURE_NAMES):
-            raise ModelError(f"copydesk text model {MODEL_FILE} does not match the feature code "
-                             f"({booster.num_feature()} features, expected {len(FEATURE_NAMES)}); retrain it")
+        from .score import read_booster
+        booster, meta = read_booster(MODEL_FILE, META_FILE, FEATURE_NAMES, "copydesk text model")
         meta["vocab_map"] = dict(meta.get("vocab", {}))
         _model_cache["meta"] = meta
         _model_cache["model"] = booster

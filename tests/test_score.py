@@ -1,0 +1,40 @@
+import numpy as np
+import pytest
+
+from copydesk.errors import ModelError
+from copydesk.features import FEATURE_NAMES
+from copydesk.score import CONTEXT_FILE, META_FILE, MODEL_FILE, get_model, load_model
+
+
+def test_packaged_model_loads_with_both_passes():
+    model = get_model()
+    assert model.context is not None and 0 < model.threshold < 1
+    assert model.meta["features"] == FEATURE_NAMES and "training_data_sha256" in model.meta
+
+
+def test_predict_handles_no_rows_and_nonfinite_values():
+    model = get_model()
+    assert model.predict(np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)).shape == (0,)
+    X = np.full((2, len(FEATURE_NAMES)), np.nan, dtype=np.float32)
+    X[1] = np.inf
+    p = model.predict(X)
+    assert p.shape == (2,) and np.isfinite(p).all()
+
+
+def test_missing_model_file_is_named(tmp_path):
+    with pytest.raises(ModelError, match="missing.*nope.lgb.txt"):
+        load_model(tmp_path / "nope.lgb.txt", META_FILE, CONTEXT_FILE)
+
+
+def test_corrupt_model_file_is_named(tmp_path):
+    bad = tmp_path / "blocks.lgb.txt"
+    bad.write_text("this is not a LightGBM model")
+    with pytest.raises(ModelError, match="corrupt.*blocks.lgb.txt"):
+        load_model(bad, META_FILE, CONTEXT_FILE)
+
+
+def test_corrupt_metadata_is_named(tmp_path):
+    meta = tmp_path / "blocks.meta.json"
+    meta.write_text("{ not json")
+    with pytest.raises(ModelError, match="blocks.meta.json"):
+        load_model(MODEL_FILE, meta, CONTEXT_FILE)
