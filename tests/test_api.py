@@ -1,0 +1,58 @@
+from pathlib import Path
+
+import pytest
+
+import copydesk
+from copydesk import ExtractionTimeout, Options, explain, extract
+from copydesk.api import sniff_kind
+
+NEWS = (Path(__file__).resolve().parent.parent / "examples" / "news-article.html").read_bytes()
+
+
+def test_explain_labels_every_block():
+    ex = explain(NEWS)
+    labels = {v.label for v in ex.blocks}
+    assert {"body", "boilerplate", "title"} <= labels
+    body = [v for v in ex.blocks if v.label == "body"]
+    assert all(0 <= v.score <= 1 and len(v.reasons) == 3 for v in body)
+    news = [v for v in ex.blocks if "newsletter" in v.text.lower()]
+    assert news and all(v.label == "boilerplate" for v in news)
+    assert ex.document.text == extract(NEWS).text
+
+
+def test_favor_moves_the_amount_kept():
+    sizes = [len(extract(NEWS, favor=f).text) for f in ("precision", "balanced", "recall")]
+    assert sizes[0] <= sizes[1] <= sizes[2]
+
+
+def test_options_object_and_keywords_combine():
+    doc = extract(NEWS, options=Options(with_metadata=False), include_tables=False)
+    assert doc.title is None and doc.paragraphs
+    with pytest.raises(ValueError):
+        Options(favor="everything")
+
+
+def test_timeout_raises():
+    big = b"<html><body>" + b"<div><p>Some words in a paragraph that repeats.</p></div>" * 200_000 + b"</body></html>"
+    with pytest.raises(ExtractionTimeout):
+        extract(big, timeout=0.05)
+
+
+def test_header_charset_is_honoured():
+    page = "<html><body><p>Der Bürgermeister eröffnete die Brücke über den Fluss am Sonntag.</p></body></html>"
+    doc = extract(page.encode("latin-1"), content_type="text/html; charset=ISO-8859-1", with_metadata=False)
+    assert "Bürgermeister" in doc.text
+
+
+def test_plain_text_goes_to_text_mode_and_json_is_refused():
+    text = ("The council approved the budget on Tuesday after a long debate about school funding and roads.\n\n"
+            "Cookie settings")
+    doc = extract(text)
+    assert "council approved" in doc.text
+    assert extract(b'{"a": [1, 2, 3]}').empty_reason == "not html: json"
+    assert sniff_kind('<?xml version="1.0"?><rss version="2.0"><channel/></rss>') == "feed"
+
+
+def test_public_surface():
+    for name in ("extract", "clean_text", "explain", "count_lines", "Document", "Options", "ModelError"):
+        assert hasattr(copydesk, name)

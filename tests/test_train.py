@@ -1,0 +1,48 @@
+"""Training recipe: deterministic folds, rows from the real pipeline, labels, weights."""
+import numpy as np
+
+from copydesk.bench.datasets import Page
+from copydesk.train import PAGE_BLOCKS_NORM, SNIPPET_WEIGHT, data_hash, fold_of, page_rows
+
+PROSE = "The harbour authority closed the old pier on Monday after engineers found cracks in its supports."
+HTML = f"""<html><body><nav><a href=/>Home</a> <a href=/news>News</a></nav>
+<article><p>{PROSE}</p><p>Repairs are expected to take most of the summer, the authority said.</p></article>
+<footer>Copyright 2024 Harbour Gazette</footer></body></html>""".encode()
+
+
+def _page(**kw):
+    base = dict(id="1", dataset="wcxb-dev", html=HTML, url="https://gazette.example/pier", host="gazette.example",
+                page_type="article", gold_text=PROSE + "\n\nRepairs are expected to take most of the summer, the authority said.")
+    base.update(kw)
+    return Page(**base)
+
+
+def test_folds_are_deterministic_and_by_host():
+    assert fold_of("gazette.example", 5) == fold_of("gazette.example", 5)
+    assert {fold_of(f"site{i}.example", 5) for i in range(50)} == set(range(5))
+
+
+def test_rows_labels_and_weights_from_gold_text():
+    r = page_rows(_page())
+    texts = [b.text for b in r.blocks]
+    assert r.X.shape == (len(texts), r.X.shape[1])
+    labels = dict(zip(texts, r.y.tolist()))
+    assert labels[PROSE] == 1 and labels["Copyright 2024 Harbour Gazette"] == 0
+    assert (r.w > 0).all() and len(r.blocks) < PAGE_BLOCKS_NORM
+
+
+def test_snippet_pages_weight_only_labelled_blocks():
+    r = page_rows(_page(dataset="trafilatura-eval", gold_text=None, with_snippets=("closed the old pier",),
+                        without_snippets=("Copyright 2024",)))
+    known = r.y >= 0
+    assert known.sum() == 2 and (r.w[~known] == 0).all()
+    words = np.array([len(b.text.split()) for b in r.blocks])
+    assert np.allclose(r.w[known], SNIPPET_WEIGHT * np.log1p(words[known]))
+
+
+def test_unreadable_page_is_skipped_not_fatal():
+    assert page_rows(_page(html=b"\x89PNG\r\n\x1a\n" + bytes(100))) is None
+
+
+def test_data_hash_changes_with_the_gold():
+    assert data_hash([_page()]) == data_hash([_page()]) != data_hash([_page(gold_text="other")])
