@@ -135,7 +135,9 @@ def featurize(seg: Segmentation, page_title: str | None = None) -> np.ndarray:
             # Scripts written without spaces (CJK, Thai): count ~2 characters a word.
             nw = max(nw, nc // 2)
         lw = text.lower().split() if nw <= _WORD_SAMPLE else text[:_WORD_SAMPLE * 8].lower().split()
-        codes = [_WORD_CODES.get(w) or _word_code(w) for w in lw]
+        codes = list(map(_WORD_CODES.get, lw))
+        if None in codes:
+            codes = [c or _word_code(w) for c, w in zip(codes, lw)]
         scale = nw / len(lw) if lw else 0.0
         stops = (codes.count(1) + codes.count(3)) * scale
         chrome_hits = (codes.count(2) + codes.count(3)) * scale
