@@ -94,10 +94,9 @@ def _attr_facts(tokens: str) -> tuple[int, int, int]:
     for token in tokens.replace("-", " ").replace("_", " ").split():
         mask |= _token_mask(token)
     flags = 0
-    if ("body" in tokens or "content" in tokens) and _BODY_MARKERS.search(tokens):
+    if _BODY_MARKERS.search(tokens):
         flags |= B.IN_ARTICLE_BODY
-    if ("hidden" in tokens or "only" in tokens or "screen" in tokens or "offscreen" in tokens) \
-            and _HIDDEN_CLASS.search(tokens):
+    if _HIDDEN_CLASS.search(tokens):
         flags |= B.IN_HIDDEN
     if mask & _COMMENT_BIT:
         flags |= B.IN_COMMENTS
@@ -273,15 +272,16 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
         if child is not None:
             node = child
             continue
-        if tag[0] != "-" and tag != "br" and tag != "hr":
-            # leaving a childless element (inlined: this loop is the hot path)
-            kind = opened.pop()
-            if kind == 1:
-                pop_block()
-            elif kind == 2:
-                in_link -= 1
-        # climb until a sibling exists
+        # Leave this node if it was opened (a childless element), then climb, leaving each
+        # parent, until a sibling exists. One leave site, inlined: this loop is the hot path.
+        leaving = tag[0] != "-" and tag != "br" and tag != "hr"
         while True:
+            if leaving:
+                kind = opened.pop()
+                if kind == 1:
+                    pop_block()
+                elif kind == 2:
+                    in_link -= 1
             nxt = node.next
             if nxt is not None:
                 node = nxt
@@ -290,11 +290,7 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
             if node is None or len(opened) <= 1:
                 node = None
                 break
-            kind = opened.pop()
-            if kind == 1:
-                pop_block()
-            elif kind == 2:
-                in_link -= 1
+            leaving = True
     if buf and eids:
         flush()
     return seg

@@ -51,13 +51,25 @@ PARAMS = {
     "verbose": -1,
 }
 NUM_ROUNDS = 250
-#: The context pass is small: a few dozen features over the block pass's scores.
-CONTEXT_PARAMS = dict(PARAMS, num_leaves=15)
-CONTEXT_ROUNDS = 150
-CONTEXT_CATEGORICAL = ["f_kind"]
-#: Extra weight of snippet-labelled blocks in the context pass (measured out-of-fold: +0.3 points on
-#: trafilatura-eval and +0.1 on WCXB against no boost).
-CONTEXT_SNIPPET_BOOST = 2.5
+
+
+@dataclass(frozen=True)
+class PassSpec:
+    """How one scoring pass is trained."""
+
+    name: str
+    names: list[str]
+    categorical: list[str]
+    params: dict
+    rounds: int
+    #: Extra weight of snippet-labelled (trafilatura-eval) blocks on top of SNIPPET_WEIGHT.
+    snippet_boost: float = 1.0
+
+
+BLOCK_PASS = PassSpec("block", FEATURE_NAMES, CATEGORICAL, PARAMS, NUM_ROUNDS)
+#: The context pass is small: a few dozen features over the block pass's scores. Its snippet
+#: boost was measured out-of-fold: +0.3 points on trafilatura-eval and +0.1 on WCXB against none.
+CONTEXT_PASS = PassSpec("context", CONTEXT_NAMES, ["f_kind"], dict(PARAMS, num_leaves=15), 150, snippet_boost=2.5)
 #: Labelled snippet blocks are few; they count this much more than full-gold blocks.
 SNIPPET_WEIGHT = 3.0
 #: Blocks per page beyond which a page's blocks are down-weighted (pages count equally-ish).
@@ -115,21 +127,32 @@ def build(pages: Sequence, jobs: int = 2) -> list[PageRows]:
     return [r for r in rows if r is not None]
 
 
-def fit(rows: Sequence[PageRows], threads: int = 2, rounds: int = NUM_ROUNDS,
-        matrices: Sequence[np.ndarray] | None = None):
-    """Train the block pass on `rows`, or the context pass when `matrices` (context rows) are given."""
+def fit(rows: Sequence[PageRows], matrices: Sequence[np.ndarray], spec: PassSpec, threads: int = 2):
+    """Train one pass on the feature `matrices` of `rows` (labels and weights from the rows)."""
     import lightgbm as lgb
-    context = matrices is not None
-    X = np.vstack(list(matrices) if context else [r.X for r in rows])
+    X = np.vstack(list(matrices))
     y = np.concatenate([r.y for r in rows]).astype(np.float32)
-    boost = CONTEXT_SNIPPET_BOOST if context else 1.0
-    w = np.concatenate([r.w * (boost if r.dataset != "wcxb-dev" else 1.0) for r in rows])
+    w = np.concatenate([r.w * (spec.snippet_boost if r.dataset != "wcxb-dev" else 1.0) for r in rows])
     keep = w > 0
-    ds = lgb.Dataset(X[keep], label=np.clip(y[keep], 0, 1), weight=w[keep],
-                     feature_name=CONTEXT_NAMES if context else FEATURE_NAMES,
-                     categorical_feature=CONTEXT_CATEGORICAL if context else CATEGORICAL, free_raw_data=True)
-    params = dict(CONTEXT_PARAMS if context else PARAMS, num_threads=threads)
-    return lgb.train(params, ds, num_boost_round=CONTEXT_ROUNDS if context else rounds)
+    ds = lgb.Dataset(X[keep], label=np.clip(y[keep], 0, 1), weight=w[keep], feature_name=spec.names,
+                     categorical_feature=spec.categorical, free_raw_data=True)
+    return lgb.train(dict(spec.params, num_threads=threads), ds, num_boost_round=spec.rounds)
+
+
+def _cross(rows: Sequence[PageRows], matrices: Sequence[np.ndarray], fold_ids: Sequence[int], folds: int,
+           spec: PassSpec, threads: int) -> tuple[dict[int, object], list[np.ndarray]]:
+    """One booster per fold trained without that fold's hosts, and its predictions on them."""
+    boosters: dict[int, object] = {}
+    probs: list = [None] * len(rows)
+    for k in range(folds):
+        t0 = time.time()
+        train = [i for i, f in enumerate(fold_ids) if f != k]
+        boosters[k] = fit([rows[i] for i in train], [matrices[i] for i in train], spec, threads)
+        for i, f in enumerate(fold_ids):
+            if f == k:
+                probs[i] = boosters[k].predict(matrices[i], num_threads=threads)
+        print(f"{spec.name} pass, fold {k + 1}/{folds}: {time.time() - t0:.0f}s", file=sys.stderr)
+    return boosters, probs
 
 
 @dataclass
@@ -147,25 +170,10 @@ class CrossFit:
 def cross_fit(rows: Sequence[PageRows], folds: int, threads: int = 2) -> CrossFit:
     """k-fold by host: block pass, then the context pass on out-of-fold block-pass scores."""
     fold_ids = [fold_of(r.host, folds) for r in rows]
-    p1: list[np.ndarray | None] = [None] * len(rows)
-    b1 = {}
-    for k in range(folds):
-        t0 = time.time()
-        b1[k] = fit([r for r, f in zip(rows, fold_ids) if f != k], threads)
-        for i, (r, f) in enumerate(zip(rows, fold_ids)):
-            if f == k:
-                p1[i] = b1[k].predict(r.X, num_threads=threads)
-        print(f"block pass, fold {k + 1}/{folds}: {time.time() - t0:.0f}s", file=sys.stderr)
+    b1, p1 = _cross(rows, [r.X for r in rows], fold_ids, folds, BLOCK_PASS, threads)
     C = [context_features(p, r.blocks, r.X) for p, r in zip(p1, rows)]
-    p2: list[np.ndarray | None] = [None] * len(rows)
-    b2 = {}
-    for k in range(folds):
-        train = [i for i, f in enumerate(fold_ids) if f != k]
-        b2[k] = fit([rows[i] for i in train], threads, matrices=[C[i] for i in train])
-        for i, f in enumerate(fold_ids):
-            if f == k:
-                p2[i] = b2[k].predict(C[i], num_threads=threads)
-    return CrossFit(folds, b1, b2, p1, C, p2)  # type: ignore[arg-type]
+    b2, p2 = _cross(rows, C, fold_ids, folds, CONTEXT_PASS, threads)
+    return CrossFit(folds, b1, b2, p1, C, p2)
 
 
 class OofExtractor:
@@ -279,11 +287,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             np.savez_compressed(args.save_oof, keys=np.array([r.key for r in rows]),
                                 probs=np.array(probs, dtype=object), block_probs=np.array(cv.block_probs, dtype=object),
                                 allow_pickle=True)
-        context_booster = fit(rows, args.threads, matrices=cv.context_rows)
+        context_booster = fit(rows, cv.context_rows, CONTEXT_PASS, args.threads)
         meta["context_features"] = CONTEXT_NAMES
-        meta["context_params"] = CONTEXT_PARAMS
+        meta["context_params"] = CONTEXT_PASS.params
     meta["threshold"] = threshold
-    booster = fit(rows, args.threads)
+    booster = fit(rows, [r.X for r in rows], BLOCK_PASS, args.threads)
     out_dir = Path(args.out_dir) if args.out_dir else MODEL_FILE.parent
     out_dir.mkdir(parents=True, exist_ok=True)
     booster.save_model(str(out_dir / MODEL_FILE.name))
