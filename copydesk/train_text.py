@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from .bench.metrics import segment_counts, word_prf
+
 #: Where renderings and labels are cached.
 CACHE_DIR = Path(os.environ.get("COPYDESK_TEXT_CACHE", "/tmp/copydesk_text_cache"))
 #: Bump when rendering or labelling changes.
@@ -294,27 +296,6 @@ def label_page(page: Page, lines: list[str]) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- metrics
-def wcxb_prf(pred: str, gold: str) -> tuple[float, float, float]:
-    """Bag-of-words precision, recall, F1 of one page (lowercase \\w+ tokens)."""
-    p, g = Counter(_tokens(pred)), Counter(_tokens(gold))
-    if not p and not g:
-        return 1.0, 1.0, 1.0
-    if not p or not g:
-        return 0.0, 0.0, 0.0
-    ov = sum((p & g).values())
-    pr, rc = ov / sum(p.values()), ov / sum(g.values())
-    return pr, rc, (2 * pr * rc / (pr + rc) if pr + rc else 0.0)
-
-
-def snippet_counts(pred: str, with_: list[str], without: list[str]) -> tuple[int, int, int]:
-    """TP, FP, FN of one trafilatura-eval page (whitespace-normalised substring match)."""
-    t = _norm_ws(pred)
-    tp = sum(1 for s in with_ if _norm_ws(s) in t)
-    fn = len(with_) - tp
-    fp = sum(1 for s in without if _norm_ws(s) in t)
-    return tp, fp, fn
-
-
 def evaluate(pages: list["Prepared"], texts: list[str]) -> dict[str, float]:
     """WCXB mean P/R/F1 (+ snippet rates) and trafilatura-eval corpus P/R/F1."""
     ws, tps, fps, fns = [], 0, 0, 0
@@ -322,15 +303,16 @@ def evaluate(pages: list["Prepared"], texts: list[str]) -> dict[str, float]:
     for pp, t in zip(pages, texts):
         pg = pp.page
         if pg.source == "wcxb":
-            ws.append(wcxb_prf(t, pg.gold))
+            m = word_prf(t, pg.gold)
+            ws.append((m.precision, m.recall, m.f1))
             tl = t.lower()
             wh += sum(1 for s in pg.with_ if s.lower() in tl)
             nwh += len(pg.with_)
             wo += sum(1 for s in pg.without if s.lower() in tl)
             nwo += len(pg.without)
         else:
-            a, b, c = snippet_counts(t, pg.with_, pg.without)
-            tps, fps, fns = tps + a, fps + b, fns + c
+            c = segment_counts(t, pg.with_, pg.without)
+            tps, fps, fns = tps + c.tp, fps + c.fp, fns + c.fn
     out: dict[str, float] = {}
     if ws:
         arr = np.array(ws)
