@@ -34,13 +34,25 @@ CONTEXT_NAMES: list[str] = (
 )
 
 
-def _group_mean(keys: list, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _group_mean(keys: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean of `p` over blocks sharing a key, and the group size, per block."""
-    index: dict = {}
-    ids = np.fromiter((index.setdefault(k, len(index)) for k in keys), dtype=np.int64, count=len(keys))
+    _, ids = np.unique(keys, return_inverse=True)
     sums = np.bincount(ids, weights=p)
     counts = np.bincount(ids)
     return sums[ids] / counts[ids], counts[ids].astype(np.float64)
+
+
+def _window_stats(p: np.ndarray, w: int) -> list[np.ndarray]:
+    """Mean, max and min of `p` over the 2w+1 blocks centred on each block (clipped at the ends)."""
+    n = len(p)
+    idx = np.arange(n)
+    lo, hi = np.maximum(idx - w, 0), np.minimum(idx + w + 1, n)
+    csum = np.concatenate(([0.0], np.cumsum(p)))
+    mean = (csum[hi] - csum[lo]) / (hi - lo)
+    span = 2 * w + 1
+    view_hi = np.lib.stride_tricks.sliding_window_view(np.concatenate([np.full(w, -np.inf), p, np.full(w, -np.inf)]), span)
+    view_lo = np.lib.stride_tricks.sliding_window_view(np.concatenate([np.full(w, np.inf), p, np.full(w, np.inf)]), span)
+    return [mean, view_hi.max(axis=1), view_lo.min(axis=1)]
 
 
 def context_features(p: np.ndarray, blocks: list[Block], X: np.ndarray) -> np.ndarray:
@@ -58,13 +70,16 @@ def context_features(p: np.ndarray, blocks: list[Block], X: np.ndarray) -> np.nd
         elif o > 0 and n > o:
             col[:-o] = p[o:]
         cols.append(col)
-    padded = np.concatenate([np.full(max(WINDOWS), np.nan), p, np.full(max(WINDOWS), np.nan)])
     for w in WINDOWS:
-        view = np.lib.stride_tricks.sliding_window_view(padded, 2 * w + 1)[max(WINDOWS) - w: max(WINDOWS) - w + n]
-        cols += [np.nanmean(view, axis=1), np.nanmax(view, axis=1), np.nanmin(view, axis=1)]
-    for keyf in (lambda b: b.ancestors[:-1], lambda b: b.ancestors[:-2], lambda b: b.path):
-        mean, size = _group_mean([keyf(b) for b in blocks], p)
-        cols += [mean, size]
+        cols += _window_stats(p, w)
+    parents = np.fromiter((b.ancestors[-2] if len(b.ancestors) > 1 else -1 for b in blocks), np.int64, n)
+    gparents = np.fromiter((b.ancestors[-3] if len(b.ancestors) > 2 else -1 for b in blocks), np.int64, n)
+    paths: dict = {}
+    path_ids = np.fromiter((paths.setdefault(b.path, len(paths)) for b in blocks), np.int64, n)
+    # An element id names its whole ancestor chain (ids are unique), so the parent's id groups
+    # blocks by their ancestors above the block element.
+    for keys in (parents, gparents, path_ids):
+        cols += _group_mean(keys, p)
     chars = np.array([len(b.text) for b in blocks], dtype=np.float64)
     kept = p >= KEEP
     idx = np.arange(n)

@@ -36,7 +36,7 @@ FLAG_NAMES = (
 )
 
 _TERMINAL = frozenset('.!?。！？…"”»\')')
-_DIGITS = "0123456789"
+_DIGIT_RE = re.compile("[0-9]")
 #: Multilingual call-to-action / chrome vocabulary, matched as word prefixes (a feature, never a rule).
 _CHROME_PREFIXES = frozenset(
     """cookie cookies subscr sign signup login log newslet email e-mail advert sponso share
@@ -130,11 +130,12 @@ def featurize(seg: Segmentation, page_title: str | None = None) -> np.ndarray:
     for b in blocks:
         text = b.text
         nc = len(text)
-        nw = len(text.split())
+        words = text.lower().split()
+        nw = len(words)
         if nw and nc > _NO_SPACE_AVG * nw:
             # Scripts written without spaces (CJK, Thai): count ~2 characters a word.
             nw = max(nw, nc // 2)
-        lw = text.lower().split() if nw <= _WORD_SAMPLE else text[:_WORD_SAMPLE * 8].lower().split()
+        lw = words if nw <= _WORD_SAMPLE else text[:_WORD_SAMPLE * 8].lower().split()
         codes = list(map(_WORD_CODES.get, lw))
         if None in codes:
             codes = [c or _word_code(w) for c, w in zip(codes, lw)]
@@ -149,7 +150,7 @@ def featurize(seg: Segmentation, page_title: str | None = None) -> np.ndarray:
         rows.append((
             math.log1p(nc), nw, (nc - nw + 1) / nw if nw else 0.0, sent, text.count(","),
             text[-1] in _TERMINAL, text[0].isupper(), text.isupper(), text.istitle(),
-            sum(map(head.count, _DIGITS)) / len(head), stops / nw if nw else 0.0,
+            len(_DIGIT_RE.findall(head)) / len(head), stops / nw if nw else 0.0,
             chrome_hits, ld, text.count("|") + text.count("•"),
             nw * (1.0 - ld) if prose_flag else 0.0, 0, _title_match(text, title) if title else 0.0,
         ))
