@@ -64,12 +64,17 @@ def _mix(x: np.ndarray) -> np.ndarray:
         return x ^ (x >> np.uint64(31))
 
 
+def line_keys(lines: Sequence[str]) -> list[str]:
+    """The counting keys of segmented lines (`textfeatures.normalise_line` of their first KEY_CHARS)."""
+    from .textfeatures import normalise_lines
+    return normalise_lines([t[:KEY_CHARS] for t in lines])
+
+
 def page_line_keys(text: str) -> list[str]:
     """The normalised keys of a page's lines, as clean_text sees them."""
-    from .textfeatures import normalise_line
     from .textmode import repair_text, segment
 
-    return [normalise_line(t[:KEY_CHARS]) for t in segment(repair_text(text)).lines]
+    return line_keys(segment(repair_text(text)).lines)
 
 
 class LineCounts:
@@ -152,4 +157,4 @@ def count_lines(records: Iterable[tuple[str, str]], width_bits: int = DEFAULT_WI
     return counts
 
 
-__all__ = ["LineCounts", "count_lines", "host_of", "hash64", "page_line_keys"]
+__all__ = ["LineCounts", "count_lines", "host_of", "hash64", "line_keys", "page_line_keys"]

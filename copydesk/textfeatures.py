@@ -13,6 +13,9 @@ relates lines to each other is done with numpy on whole columns.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass
+from itertools import compress, repeat
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -96,66 +99,135 @@ def _shift(col: np.ndarray, off: int, fill: float = -1.0) -> np.ndarray:
     return out
 
 
+# Character classes of code points, as bit flags of one lookup table (code points >= 0xFFFF share
+# the class of 0xFFFF: a letter, like every code point above 255).
+_WS, _SPACE, _DIGIT, _UPPER, _LETTER, _SEP, _TERM, _SENT_END = (1 << k for k in range(8))
+_CLASS_LIMIT = 0xFFFF
+
+
+def _class_table() -> np.ndarray:
+    table = np.zeros(_CLASS_LIMIT + 1, dtype=np.uint8)
+    for c in range(_CLASS_LIMIT + 1):
+        if chr(c).isspace():
+            table[c] |= _WS
+    table[[32, 160]] |= _SPACE
+    table[48:58] |= _DIGIT
+    upper = [c for c in list(range(65, 91)) + list(range(192, 223)) if c != 215]
+    lower = [c for c in list(range(97, 123)) + list(range(223, 256)) if c != 247]
+    table[upper] |= _UPPER
+    table[upper + lower + list(range(256, _CLASS_LIMIT + 1))] |= _LETTER
+    table[[ord(c) for c in "|»›•·/>"]] |= _SEP
+    table[[ord(c) for c in TERMINAL if c != ")"]] |= _TERM
+    table[[ord(c) for c in ".!?"]] |= _SENT_END
+    return table
+
+
+_CLASSES = _class_table()
+#: Characters of a line searched for separators / "opyright" (as the features' definitions say).
+SEP_SCAN_CHARS, COPYRIGHT_SCAN_CHARS = 400, 300
+_ASCII_DIGITS_RE = re.compile(r"[0-9]+")
+_COPYRIGHT_RE = re.compile("opyright")
+
+
+def normalise_lines(lines: Sequence[str]) -> list[str]:
+    """`normalise_line` of every line (lowercasing and digit folding in one pass over the page)."""
+    if not lines:
+        return []
+    low = "\n".join(lines).lower()
+    low = (_ASCII_DIGITS_RE if low.isascii() else _NORM_RE).sub("0", low)
+    return [" ".join(t.split()) for t in low.split("\n")]
+
+
+def _line_hits(pattern: re.Pattern, joined: str, starts: np.ndarray, n: int, span: int | None = None) -> np.ndarray:
+    """Lines of `joined` (lines at offsets `starts`) holding a match (ending within `span` chars when given)."""
+    out = np.zeros(n, dtype=bool)
+    for m in pattern.finditer(joined):
+        i = int(np.searchsorted(starts, m.start(), "right")) - 1
+        if span is None or m.end() - starts[i] <= span:
+            out[i] = True
+    return out
+
+
+@dataclass
+class Terms:
+    """A page's vocabulary keys (`line_tokens` of every line: unigrams, then bigrams) and their lines."""
+
+    terms: list[str]
+    line_of: np.ndarray
+    lines: int
+
+    def per_line(self) -> list[list[str]]:
+        """The terms of each line (order within a line: as in `terms`)."""
+        out: list[list[str]] = [[] for _ in range(self.lines)]
+        for t, i in zip(self.terms, self.line_of.tolist()):
+            out[i].append(t)
+        return out
+
+
 def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after: Sequence[int],
-                  bullets: Sequence[bool]) -> tuple[np.ndarray, list[list[str]]]:
-    """Vocabulary-independent columns (BASE_NAMES) and each line's tokens."""
+                  bullets: Sequence[bool]) -> tuple[np.ndarray, Terms]:
+    """Vocabulary-independent columns (BASE_NAMES) and the page's vocabulary terms.
+
+    Every column is computed over the whole page at once: character classes on the page's
+    code points (numpy), words and stop words on one token list.
+    """
     n = len(lines)
+    if not n:
+        return np.zeros((0, len(BASE_NAMES)), np.float32), Terms([], np.zeros(0, np.int64), 0)
     raw = np.zeros((n, 17), dtype=np.float32)
-    toks_all: list[list[str]] = []
-    norm_counts: dict[str, int] = {}
-    norms: list[str] = []
-    first = np.zeros(n, dtype=np.float32)
-    is_stop = STOPWORDS.__contains__
-    join = " ".join
     clipped = [line[:MAX_FEATURE_CHARS] for line in lines]
-    cols: list[tuple] = []
-    for i, s in enumerate(clipped):
-        lw = WORD_RE.findall(s.lower())
-        nt = len(lw)
-        last = s[-1:]
-        cols.append((
-            len(s.split()), last in ".!?" or (last in TERMINAL and last != ")"), last == ":",
-            s[:1].isupper(), sum(map(is_stop, lw)) / nt if nt else 0.0,
-            len(SEP_RE.findall(s, 0, 400)), URLISH_RE.search(s) is not None,
-            "©" in s or "opyright" in s[:300], s.count(". ") + (last in ".!?"),
-        ))
-        toks_all.append(lw + list(map(join, zip(lw, lw[1:]))))
-        key = normalise_line(s[:300])
-        norms.append(key)
-        c = norm_counts.get(key, 0)
-        if c == 0:
-            first[i] = 1.0
-        norm_counts[key] = c + 1
-    if n:
-        arr = np.array(cols, dtype=np.float32)
-        raw[:, [1, 3, 4, 5, 10, 12, 13, 14, 15]] = arr
-        raw[:, 11] = np.asarray(bullets, dtype=np.float32)
-    if n:
-        # character classes for the whole page at once
-        lens = np.fromiter(map(len, clipped), dtype=np.int64, count=n)
-        cp = np.frombuffer("\n".join(clipped).encode("utf-32-le"), dtype=np.uint32)
-        line_id = np.repeat(np.arange(n), lens + 1)[: len(cp)]
-        keep = cp != 10
-        cpk, lid = cp[keep], line_id[keep]
-        space = (cpk == 32) | (cpk == 160)
-        digit = (cpk >= 48) & (cpk <= 57)
-        upper = ((cpk >= 65) & (cpk <= 90)) | ((cpk >= 192) & (cpk <= 222) & (cpk != 215))
-        lower = ((cpk >= 97) & (cpk <= 122)) | ((cpk >= 223) & (cpk <= 255) & (cpk != 247))
-        letter = upper | lower | (cpk > 255)
-        prev_space = np.concatenate([[True], space[:-1]])
-        starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
-        prev_space[starts[starts < len(prev_space)]] = True
-        bc = lambda m: np.bincount(lid[m], minlength=n).astype(np.float32)  # noqa: E731
-        nchar = np.maximum(lens.astype(np.float32), 1.0)
-        nletters = np.maximum(bc(letter), 1.0)
-        words = np.maximum(raw[:, 1], 1.0)
-        raw[:, 0] = np.fromiter(map(len, lines), dtype=np.float32, count=n)
-        raw[:, 2] = (lens - bc(space)) / words
-        raw[:, 6] = np.minimum(bc(upper & prev_space) / words, 1.0)
-        raw[:, 7] = bc(upper) / nletters
-        raw[:, 8] = bc(digit) / nchar
-        raw[:, 9] = bc(~(letter | digit | space)) / nchar
-    rep = np.array([norm_counts[k] for k in norms], dtype=np.float32) if n else np.zeros(0, np.float32)
+    joined = "\n".join(clipped)
+    lens = np.fromiter(map(len, clipped), dtype=np.int64, count=n)
+    starts = np.concatenate([[0], np.cumsum(lens + 1)[:-1]])
+    # tokens: lowercase \w+ per line
+    findall = WORD_RE.findall
+    lw_all = [findall(s) for s in joined.lower().split("\n")]
+    nt = np.fromiter(map(len, lw_all), dtype=np.int64, count=n)
+    flat = [t for lw in lw_all for t in lw]
+    tok_line = np.repeat(np.arange(n), nt)
+    stop = np.fromiter(map(STOPWORDS.__contains__, flat), dtype=bool, count=len(flat))
+    nstop = np.bincount(tok_line[stop], minlength=n)
+    raw[:, 10] = np.where(nt > 0, nstop / np.maximum(nt, 1), 0.0)
+    same = tok_line[1:] == tok_line[:-1]
+    bigrams = list(map(" ".join, compress(zip(flat, flat[1:]), same.tolist())))
+    terms = Terms(flat + bigrams, np.concatenate([tok_line, tok_line[:-1][same]]), n)
+
+    # character classes for the whole page at once
+    cp = np.frombuffer("".join(clipped).encode("utf-32-le"), dtype=np.uint32)
+    lid = np.repeat(np.arange(n), lens)
+    cls = _CLASSES[np.minimum(cp, _CLASS_LIMIT)]
+    ws, space, upper = (cls & _WS) > 0, (cls & _SPACE) > 0, (cls & _UPPER) > 0
+    kstarts = np.concatenate([[0], np.cumsum(lens)[:-1]])  # line starts among the code points
+    first_of_line = np.zeros(len(cp) + 1, dtype=bool)
+    first_of_line[kstarts] = True
+    prev_space = np.concatenate([[True], space[:-1]]) | first_of_line[:-1]
+    prev_ws = np.concatenate([[True], ws[:-1]]) | first_of_line[:-1]
+    bc = lambda m: np.bincount(lid[m], minlength=n).astype(np.float32)  # noqa: E731
+    nchar = np.maximum(lens.astype(np.float32), 1.0)
+    raw[:, 1] = bc(~ws & prev_ws)  # = len(line.split())
+    words = np.maximum(raw[:, 1], 1.0)
+    last = np.where(lens > 0, cls[np.maximum(kstarts + lens - 1, 0)] if len(cp) else 0, 0)
+    raw[:, 3] = (last & _TERM) > 0
+    raw[:, 4] = np.where(lens > 0, cp[np.maximum(kstarts + lens - 1, 0)] if len(cp) else 0, 0) == 58
+    raw[:, 5] = [s[:1].isupper() for s in clipped]
+    raw[:, 12] = bc(((cls & _SEP) > 0) & (np.arange(len(cp)) - kstarts[lid] < SEP_SCAN_CHARS))
+    raw[:, 13] = _line_hits(URLISH_RE, joined, starts, n)
+    raw[:, 14] = (bc(cp == 0xA9) > 0) | _line_hits(_COPYRIGHT_RE, joined, starts, n, COPYRIGHT_SCAN_CHARS)
+    next_space = np.concatenate([cp[1:] == 32, [False]]) & ~first_of_line[1:]
+    raw[:, 15] = bc((cp == 46) & next_space) + ((last & _SENT_END) > 0)
+    raw[:, 11] = np.asarray(bullets, dtype=np.float32)
+    raw[:, 0] = np.fromiter(map(len, lines), dtype=np.float32, count=n)
+    raw[:, 2] = (lens - bc(space)) / words
+    raw[:, 6] = np.minimum(bc(upper & prev_space) / words, 1.0)
+    raw[:, 7] = bc(upper) / np.maximum(bc((cls & _LETTER) > 0), 1.0)
+    raw[:, 8] = bc((cls & _DIGIT) > 0) / nchar
+    raw[:, 9] = bc((cls & (_LETTER | _DIGIT | _SPACE)) == 0) / nchar
+    # repeats within the page
+    norms = normalise_lines([s[:COPYRIGHT_SCAN_CHARS] for s in clipped])
+    norm_counts = Counter(norms)
+    rep = np.array([norm_counts[k] for k in norms], dtype=np.float32)
+    seen: set[str] = set()
+    first = np.array([not (k in seen or seen.add(k)) for k in norms], dtype=np.float32)  # type: ignore[func-returns-value]
 
     words = raw[:, 1]
     terminal = raw[:, 3]
@@ -211,19 +283,37 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
         in_run, d_before, d_after, (d_before + d_after) / max(n, 1), np.full(n, run_share, np.float32),
         dens[0], dens[1], after, before,
         np.tile(page, (n, 1)),
-    ]).astype(np.float32) if n else np.zeros((0, len(BASE_NAMES)), np.float32)
-    return X, toks_all
+    ]).astype(np.float32)
+    return X, terms
 
 
-def vocab_features(toks_all: Sequence[Sequence[str]], vocab: Mapping[str, float]) -> np.ndarray:
-    """Per-line log-odds summaries (VOCAB_NAMES) from the learned token table."""
-    out = np.zeros((len(toks_all), len(VOCAB_NAMES)), dtype=np.float32)
-    get = vocab.get
-    for i, toks in enumerate(toks_all):
-        vals = [v for v in map(get, toks) if v is not None]
-        if vals:
-            out[i] = (sum(vals) / len(vals), min(vals), max(vals), sum(vals), len(vals) / len(toks))
+def vocab_columns(values: np.ndarray, line_of: np.ndarray, lines: int) -> np.ndarray:
+    """Per-line log-odds summaries (VOCAB_NAMES) from each term's value (NaN: not in the vocabulary)."""
+    out = np.zeros((lines, len(VOCAB_NAMES)), dtype=np.float32)
+    if not len(values):
+        return out
+    known = ~np.isnan(values)
+    li, vk = line_of[known], values[known]
+    cnt = np.bincount(li, minlength=lines)
+    has = np.flatnonzero(cnt)
+    if not len(has):
+        return out
+    order = np.argsort(li, kind="stable")
+    li, vk = li[order], vk[order]
+    starts = np.searchsorted(li, has)
+    total = np.bincount(li, weights=vk, minlength=lines)[has]
+    out[has, 0] = total / cnt[has]
+    out[has, 1] = np.minimum.reduceat(vk, starts)
+    out[has, 2] = np.maximum.reduceat(vk, starts)
+    out[has, 3] = total
+    out[has, 4] = cnt[has] / np.bincount(line_of, minlength=lines)[has]
     return out
+
+
+def vocab_features(terms: Terms, vocab: Mapping[str, float]) -> np.ndarray:
+    """Per-line log-odds summaries (VOCAB_NAMES) from the learned token table."""
+    values = np.fromiter(map(vocab.get, terms.terms, repeat(np.nan)), dtype=np.float64, count=len(terms.terms))
+    return vocab_columns(values, terms.line_of, terms.lines)
 
 
 def assemble_features(Xb: np.ndarray, Xv: np.ndarray) -> np.ndarray:
@@ -239,5 +329,5 @@ def assemble_features(Xb: np.ndarray, Xv: np.ndarray) -> np.ndarray:
 def features(lines: Sequence[str], blank_before: Sequence[int], blank_after: Sequence[int],
              bullets: Sequence[bool], vocab: Mapping[str, float]) -> np.ndarray:
     """The full feature matrix (FEATURE_NAMES columns) for one page's non-blank lines."""
-    Xb, toks = base_features(lines, blank_before, blank_after, bullets)
-    return assemble_features(Xb, vocab_features(toks, vocab))
+    Xb, terms = base_features(lines, blank_before, blank_after, bullets)
+    return assemble_features(Xb, vocab_features(terms, vocab))

@@ -31,8 +31,7 @@ from .blocks import Block
 from .document import Document
 from .errors import ModelError
 from .options import MAX_INPUT_BYTES, Options
-from .textfeatures import (BULLET_RE, FEATURE_NAMES, PROSE_MIN_WORDS, features,
-                           normalise_line)
+from .textfeatures import BULLET_RE, FEATURE_NAMES, PROSE_MIN_WORDS, features
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import LineCounts
@@ -40,6 +39,8 @@ if TYPE_CHECKING:  # pragma: no cover
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = MODEL_DIR / "lines.lgb.txt"
 META_FILE = MODEL_DIR / "lines.meta.json"
+#: The second (context) pass; optional: without it the first pass's probabilities are final.
+CONTEXT_FILE = MODEL_DIR / "lines.context.lgb.txt"
 
 #: Lines longer than this are split (at sentence ends when possible) before featurising.
 MAX_LINE_CHARS = 5000
@@ -61,6 +62,8 @@ SMOOTH_MAX_WORDS = 12
 SMOOTH_MIN_PROB = 0.35
 #: Credit/bio lines are looked for among the last END_SCAN_KEPT kept lines and END_SCAN_AFTER lines after.
 END_SCAN_KEPT, END_SCAN_AFTER = 8, 4
+#: A line of at most this many words, starting upper-case and not ending in punctuation, is a heading.
+HEADING_MAX_WORDS = 15
 #: Title candidates: word count range, and how many lines before the body are searched.
 TITLE_MIN_WORDS, TITLE_MAX_WORDS, TITLE_LOOKBACK = 3, 30, 8
 #: Publisher candidates: at most this many words, among the first lines of the page.
@@ -78,6 +81,8 @@ CORPUS_MIN_WORDS = 4
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\ufeff]")
 _MOJIBAKE_RE = re.compile(r"Ã[\x80-\xbf ]|â€|Ã©|Ã¨|Ã¼|Ã¶|Ã¤|Â[\xa0-\xbf]|ï¿½|\ufffd")
+#: Every _MOJIBAKE_RE match starts with one of these (a cheap test before the regex).
+_MOJIBAKE_LEADS = ("Ã", "â€", "Â", "ï¿½", "\ufffd")
 _SENT_END_RE = re.compile(r"[.!?。！？]\s")
 _WORD_RE = re.compile(r"\w+")
 
@@ -100,13 +105,18 @@ except Exception:  # noqa: BLE001 - optional dependency
     _ftfy = None
 
 
+_NEWSPARTS: list[Any] = []  # the module (or None), looked up once
+
+
 def _newsparts():
     """copydesk.newsparts when present (written by another module owner), else None."""
-    try:
-        from . import newsparts  # type: ignore[attr-defined]
-        return newsparts
-    except Exception:  # noqa: BLE001 - optional during development
-        return None
+    if not _NEWSPARTS:
+        try:
+            from . import newsparts  # type: ignore[attr-defined]
+            _NEWSPARTS.append(newsparts)
+        except Exception:  # noqa: BLE001 - optional during development
+            _NEWSPARTS.append(None)
+    return _NEWSPARTS[0]
 
 
 # --------------------------------------------------------------------------- model
@@ -120,6 +130,11 @@ def load_model() -> tuple[Any, dict]:
         from .score import read_booster
         booster, meta = read_booster(MODEL_FILE, META_FILE, FEATURE_NAMES, "copydesk text model")
         meta["vocab_map"] = dict(meta.get("vocab", {}))
+        meta["context_booster"] = None
+        if meta.get("context"):
+            from .textcontext import TEXT_CONTEXT_NAMES
+            meta["context_booster"] = read_booster(CONTEXT_FILE, None, TEXT_CONTEXT_NAMES,
+                                                   "copydesk text context model")[0]
         _model_cache["meta"] = meta
         _model_cache["model"] = booster
         return booster, meta
@@ -141,7 +156,7 @@ def repair_text(text: str, warnings: list[str] | None = None) -> str:
         if warnings is not None:
             warnings.append("control characters removed")
     sample = text[:200_000]
-    hits = len(_MOJIBAKE_RE.findall(sample))
+    hits = len(_MOJIBAKE_RE.findall(sample)) if any(c in sample for c in _MOJIBAKE_LEADS) else 0
     if hits and hits / max(len(sample), 1) >= MOJIBAKE_MIN_SHARE:
         if _ftfy is not None:
             text = _ftfy.fix_text(text, normalization="NFC")
@@ -172,62 +187,105 @@ def _split_long(line: str) -> list[str]:
 
 @dataclass
 class Segmented:
-    """Non-blank lines of a page as blocks, plus the blank-line structure around them."""
+    """Non-blank lines of a page, their kinds and the blank-line structure around them."""
 
-    blocks: list[Block]
+    lines: list[str]
+    kinds: list[str]
     blank_before: list[int]
     blank_after: list[int]
     bullets: list[bool]
+    #: Whitespace-separated words of each line.
+    words: np.ndarray
     warnings: list[str] = field(default_factory=list)
+    _blocks: list[Block] | None = field(default=None, repr=False)
+
+    def block(self, i: int) -> Block:
+        kind = self.kinds[i]
+        return Block(text=self.lines[i], kind=kind, tag="line", level=2 if kind == "heading" else 0, index=i)
 
     @property
-    def lines(self) -> list[str]:
-        return [b.text for b in self.blocks]
+    def blocks(self) -> list[Block]:
+        """Every line as a `Block` (built on first use)."""
+        if self._blocks is None:
+            self._blocks = [self.block(i) for i in range(len(self.lines))]
+        return self._blocks
+
+    def kept_blocks(self, keep: np.ndarray) -> list[Block]:
+        """Blocks of the lines where `keep` is true (only those are built)."""
+        return [self.block(int(i)) for i in np.flatnonzero(keep)]
 
 
-def _looks_heading(text: str) -> bool:
-    words = text.split()
-    return (1 <= len(words) <= TITLE_MAX_WORDS and text[-1] not in ".!?,;:" and text[:1].isupper()
-            and not BULLET_RE.match(text))
+def _split_pieces(lines: list[str], blanks: list[int]) -> tuple[list[str], list[int]]:
+    """Very long lines cut by `_split_long`; pieces after the first have no blank line before them."""
+    out: list[str] = []
+    bb: list[int] = []
+    for line, b in zip(lines, blanks):
+        pieces = _split_long(line) if len(line) > MAX_LINE_CHARS else [line]
+        out.extend(pieces)
+        bb.extend([b] + [0] * (len(pieces) - 1))
+    return out, bb
 
 
 def segment(text: str) -> Segmented:
     """Split repaired text into line blocks (blank lines become structure, bullets list items)."""
-    blocks: list[Block] = []
-    bb: list[int] = []
-    bullets: list[bool] = []
     warnings: list[str] = []
-    blanks = 0
-    for raw in text.split("\n"):
-        line = raw.strip()
-        if not line:
-            blanks += 1
-            continue
-        pieces = _split_long(line) if len(line) > MAX_LINE_CHARS else [line]
-        for k, piece in enumerate(pieces):
-            m = BULLET_RE.match(piece)
-            is_bullet = m is not None and len(piece) > m.end()
-            body = piece[m.end():].strip() if is_bullet and m is not None else piece
-            kind = "list_item" if is_bullet else ("heading" if _looks_heading(body) and len(body.split()) <= 15 else "paragraph")
-            blocks.append(Block(text=body, kind=kind, tag="line", level=2 if kind == "heading" else 0,
-                                index=len(blocks)))
-            bb.append(min(blanks, 3) if k == 0 else 0)
-            bullets.append(is_bullet)
-            blanks = 0
-        if len(blocks) >= MAX_LINES:
-            warnings.append(f"page cut to its first {MAX_LINES} lines")
-            break
+    stripped = [r.strip() for r in text.split("\n")]
+    pos = np.flatnonzero(np.fromiter(map(bool, stripped), dtype=bool, count=len(stripped)))
+    lines = [stripped[i] for i in pos]
+    bb = np.minimum(np.diff(pos, prepend=-1) - 1, 3).tolist()
+    if lines and max(map(len, lines)) > MAX_LINE_CHARS:
+        lines, bb = _split_pieces(lines, bb)
+    if len(lines) > MAX_LINES:
+        lines, bb = lines[:MAX_LINES], bb[:MAX_LINES]
+        warnings.append(f"page cut to its first {MAX_LINES} lines")
+    bullets = [False] * len(lines)
+    kinds = ["paragraph"] * len(lines)
+    for i, m in enumerate(map(BULLET_RE.match, lines)):
+        if m is not None:  # lines are stripped: a match is followed by text
+            lines[i] = lines[i][m.end():].strip()
+            bullets[i] = True
+            kinds[i] = "list_item"
+    words = [len(t.split()) for t in lines]
+    for i, t in enumerate(lines):
+        if not bullets[i] and 1 <= words[i] <= HEADING_MAX_WORDS and t[-1] not in ".!?,;:" and t[:1].isupper():
+            kinds[i] = "heading"
     ba = bb[1:] + [1] if bb else []
-    return Segmented(blocks, bb, ba, bullets, warnings)
+    return Segmented(lines, kinds, bb, ba, bullets, np.array(words, dtype=np.int64), warnings)
 
 
-def score_segmented(seg: Segmented) -> np.ndarray:
-    """Body probability of every line (one LightGBM call for the page)."""
-    if not seg.blocks:
+@dataclass(frozen=True)
+class LineModel:
+    """A line model other than the shipped one (e.g. a fold model of `copydesk bench --input text --oof`)."""
+
+    booster: Any
+    vocab: dict[str, float]
+    threshold: float = DEFAULT_THRESHOLD
+    #: Second pass over the first pass's probabilities (`textcontext`), or None.
+    context: Any = None
+
+
+def _shipped() -> LineModel:
+    """The shipped model as a LineModel (built once, with the model)."""
+    cached = _model_cache.get("line_model")
+    if cached is None:
+        booster, meta = load_model()
+        cached = _model_cache["line_model"] = LineModel(booster, meta["vocab_map"],
+                                                        float(meta.get("threshold", DEFAULT_THRESHOLD)),
+                                                        meta["context_booster"])
+    return cached
+
+
+def score_segmented(seg: Segmented, model: LineModel | None = None) -> np.ndarray:
+    """Body probability of every line (one LightGBM call per pass for the page)."""
+    if not seg.lines:
         return np.zeros(0, dtype=np.float64)
-    booster, meta = load_model()
-    X = features(seg.lines, seg.blank_before, seg.blank_after, seg.bullets, meta["vocab_map"])
-    return np.asarray(booster.predict(X, num_threads=1), dtype=np.float64)
+    model = model or _shipped()
+    X = features(seg.lines, seg.blank_before, seg.blank_after, seg.bullets, model.vocab)
+    p = np.asarray(model.booster.predict(X, num_threads=1), dtype=np.float64)
+    if model.context is not None:
+        from .textcontext import text_context_features
+        p = np.asarray(model.context.predict(text_context_features(p, X), num_threads=1), dtype=np.float64)
+    return p
 
 
 # --------------------------------------------------------------------------- news structure
@@ -303,12 +361,12 @@ def decide(seg: Segmented, probs: np.ndarray, threshold: float,
     Returns ``keep`` (bool array), ``title``/``publisher`` (str|None),
     ``authors``, ``credits`` (lists), ``bio`` (str|None) and ``title_index``.
     """
-    n = len(seg.blocks)
+    n = len(seg.lines)
     texts = seg.lines
     if n:
         threshold = max(MIN_THRESHOLD, threshold * min(1.0, float(probs.max())))
     keep = probs >= threshold
-    words = np.fromiter((len(t.split()) for t in texts), dtype=np.int32, count=n)
+    words = seg.words
     # smoothing: a short line between two kept lines stays (not a lone word: ad and widget labels)
     if n >= 3:
         prev_k = np.concatenate([[False], keep[:-1]])
@@ -398,18 +456,19 @@ def _confidence(probs: np.ndarray, keep: np.ndarray, seg: Segmented) -> float:
     """Mean body probability of kept lines × share of the page's likely-body words kept."""
     if not keep.any():
         return 0.0
-    words = np.fromiter((len(b.text.split()) for b in seg.blocks), dtype=np.float64, count=len(seg.blocks))
+    words = seg.words.astype(np.float64)
     likely = words * probs
     cover = float(likely[keep].sum() / max(likely.sum(), 1e-9))
     return float(np.clip(np.average(probs[keep], weights=words[keep] + 1) * min(1.0, cover + 0.2), 0.0, 1.0))
 
 
 def clean_text(text: str, url: str | None = None, options: Options | None = None,
-               counts: "LineCounts | None" = None) -> Document:
+               counts: "LineCounts | None" = None, model: LineModel | None = None) -> Document:
     """Extract the article from already-scraped plain text.
 
     `counts` (from `copydesk.corpus.count_lines`) adds corpus evidence: lines
     repeated across many pages of the same host are dropped as boilerplate.
+    `model` replaces the shipped line model (evaluation of fold models).
     """
     if not isinstance(text, str):
         if isinstance(text, (bytes, bytearray)):
@@ -427,23 +486,23 @@ def clean_text(text: str, url: str | None = None, options: Options | None = None
     text = repair_text(text, doc.warnings)
     seg = segment(text)
     doc.warnings.extend(seg.warnings)
-    if not seg.blocks:
+    if not seg.lines:
         doc.empty_reason = "empty input"
         return doc
-    probs = score_segmented(seg)
-    _, meta = load_model()
-    thr = float(meta.get("threshold", DEFAULT_THRESHOLD))
+    model = model or _shipped()
+    probs = score_segmented(seg, model)
+    thr = model.threshold
     if options.favor == "precision":
         thr += FAVOR_SHIFT
     elif options.favor == "recall":
         thr -= FAVOR_SHIFT
     share = None
     if counts is not None:
-        from .corpus import KEY_CHARS, host_of
-        share = counts.host_share(host_of(url) if url else "", [normalise_line(t[:KEY_CHARS]) for t in seg.lines])
+        from .corpus import host_of, line_keys
+        share = counts.host_share(host_of(url) if url else "", line_keys(seg.lines))
     res = decide(seg, probs, thr, share)
     keep = res["keep"]
-    doc.paragraphs = assemble(b for b, k in zip(seg.blocks, keep) if k)
+    doc.paragraphs = assemble(seg.kept_blocks(keep))
     if options.with_metadata:
         doc.title = res["title"]
         doc.publisher = res["publisher"]
@@ -457,4 +516,4 @@ def clean_text(text: str, url: str | None = None, options: Options | None = None
 
 
 __all__ = ["clean_text", "segment", "score_segmented", "decide", "load_model", "repair_text",
-           "Segmented", "MODEL_FILE", "META_FILE"]
+           "Segmented", "LineModel", "MODEL_FILE", "META_FILE"]

@@ -66,19 +66,48 @@ def test_training_vocab_columns_match_inference():
     """train_text.vocab_cols (hashed, vectorised) must equal textfeatures.vocab_features (strings)."""
     from copydesk.train_text import HASH_BITS, Prepared, _bucket, vocab_cols
 
-    Xb, toks = base_features(LINES, [1] * 8, [1] * 8, [False] * 8)
+    Xb, terms = base_features(LINES, [1] * 8, [1] * 8, [False] * 8)
+    assert terms.per_line() == [line_tokens(t) for t in LINES]
     table = np.full(1 << HASH_BITS, np.nan)
     vocab = {"budget": 1.5, "home": -2.0, "the city": 0.5, "sentence": 0.25}
     for t, v in vocab.items():
         table[_bucket(t)] = v
-    lens = [len(t) for t in toks]
     p = Prepared(page=None, seg=None, y=np.zeros(len(LINES), np.int8), Xb=Xb,  # type: ignore[arg-type]
-                 ids=np.array([_bucket(t) for ts in toks for t in ts], dtype=np.int64),
-                 line_of=np.repeat(np.arange(len(LINES)), lens))
-    np.testing.assert_allclose(vocab_cols(p, table), vocab_features(toks, vocab), rtol=1e-6)
+                 ids=np.array([_bucket(t) for t in terms.terms], dtype=np.int64), line_of=terms.line_of)
+    np.testing.assert_allclose(vocab_cols(p, table), vocab_features(terms, vocab), rtol=1e-6)
 
 
 def test_tokens_and_normalisation():
     assert line_tokens("Sign up now") == ["sign", "up", "now", "sign up", "up now"]
     assert normalise_line("  Page 12 of  40 ") == "page 0 of 0"
     assert len(BASE_NAMES) + len(VOCAB_NAMES) < len(FEATURE_NAMES)
+
+
+def test_normalise_lines_matches_normalise_line():
+    from copydesk.textfeatures import normalise_lines
+
+    lines = ["Page 12 of 40", "ÉTÉ  2024\u00a0 édition", "Ｎｏ．١٢٣ and ٤", "a\u2003 b", "Σ ΟΔΟΣ", "x"]
+    assert normalise_lines(lines) == [normalise_line(t) for t in lines]
+    assert normalise_lines(["Page 1", "page 2"]) == ["page 0", "page 0"] and normalise_lines([]) == []
+
+
+def test_unicode_shapes():
+    X = _f(["Ｔｈｅ ｅｎｄ。", "ÉTÉ À PARIS NOUVEAU", "a\u2003b\u3000c d"])
+    assert X[0, col("terminal")] == 1 and X[0, col("words")] == 2
+    assert X[1, col("caps_ratio")] == 1.0 and X[1, col("title_ratio")] == 1.0
+    assert X[2, col("words")] == 4
+
+
+def test_context_rows():
+    from copydesk.textcontext import TEXT_CONTEXT_NAMES, text_context_features
+
+    X = _f(LINES)
+    p = np.array([0.1, 0.1, 0.9, 0.8, 0.4, 0.9, 0.1, 0.05])
+    C = text_context_features(p, X)
+    c = TEXT_CONTEXT_NAMES.index
+    assert C.shape == (len(LINES), len(TEXT_CONTEXT_NAMES)) and np.isfinite(C).all()
+    assert C[3, c("p@-1")] == np.float32(0.9) and C[0, c("p@-1")] == -1
+    assert C[4, c("dist_prev_kept")] == 1 and C[4, c("dist_next_kept")] == 1
+    assert C[0, c("before_first")] == 1 and C[7, c("after_last")] == 1 and C[4, c("before_first")] == 0
+    assert C[0, c("f_words")] == 1
+    assert text_context_features(np.zeros(0), X[:0]).shape == (0, len(TEXT_CONTEXT_NAMES))

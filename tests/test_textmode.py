@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
 from copydesk import textmode
@@ -126,3 +127,23 @@ def test_bullets_become_list_items():
     seg = textmode.segment("• first item here\n- second item\n1. third\nPlain line.")
     assert [b.kind for b in seg.blocks[:3]] == ["list_item"] * 3
     assert seg.blocks[0].text == "first item here"
+
+
+def test_segment_blank_structure_and_headings():
+    seg = textmode.segment("\n\nTitle Of The Page\n\n\n\n\nA sentence that ends.\nnext line here\n\n- item")
+    assert seg.lines == ["Title Of The Page", "A sentence that ends.", "next line here", "item"]
+    assert seg.blank_before == [2, 3, 0, 1] and seg.blank_after == [3, 0, 1, 1]
+    assert seg.kinds == ["heading", "paragraph", "paragraph", "list_item"]
+    assert seg.words.tolist() == [4, 4, 3, 1] and seg.bullets == [False, False, False, True]
+    assert [b.index for b in seg.kept_blocks(np.array([False, True, False, True]))] == [1, 3]
+
+
+def test_fold_model_replaces_the_shipped_one():
+    booster, meta = textmode.load_model()
+    shipped = clean_text(ARTICLE)
+    same = clean_text(ARTICLE, model=textmode.LineModel(booster, meta["vocab_map"], meta["threshold"],
+                                                        meta["context_booster"]))
+    assert same.text == shipped.text
+    nothing = clean_text(ARTICLE, model=textmode.LineModel(booster, meta["vocab_map"], 1.1,
+                                                           meta["context_booster"]))
+    assert len(nothing.text) <= len(shipped.text)

@@ -62,6 +62,7 @@ class CallResult(Generic[T]):
     value: T
     error: str | None
     seconds: float
+    cpu_seconds: float = 0.0  # CPU time of this process during the call (time.process_time)
 
 
 def _on_alarm(signum: int, frame: Any) -> None:
@@ -75,7 +76,7 @@ def guarded_call(fn: Callable[[Page], T], page: Page, empty: T, timeout: float |
     if use_alarm:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, float(timeout))  # type: ignore[arg-type]
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     try:
         value = fn(page)
         error = None
@@ -89,7 +90,7 @@ def guarded_call(fn: Callable[[Page], T], page: Page, empty: T, timeout: float |
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
-    return CallResult(value, error, time.perf_counter() - start)
+    return CallResult(value, error, time.perf_counter() - start, time.process_time() - cpu_start)
 
 
 # --------------------------------------------------------------------------- running
@@ -236,6 +237,7 @@ class AccuracyReport:
     trafilatura_eval: list[TrafRow] = field(default_factory=list)
     per_page: list[PageScore] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # summed extractor time per extractor
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # the same in CPU time of the calling process
 
     def to_markdown(self) -> str:
         """All tables of this report, in Markdown."""
@@ -260,6 +262,7 @@ def score_pages(pages: Sequence[Page], results: Mapping[str, Sequence[CallResult
         errors = {WCXB: 0, TRAFILATURA_EVAL: 0}
         counts = {WCXB: 0, TRAFILATURA_EVAL: 0}
         report.seconds[name] = sum(c.seconds for c in calls)
+        report.cpu_seconds[name] = sum(c.cpu_seconds for c in calls)
         for page, call in zip(pages, calls):
             text = call.value or ""
             counts[page.dataset] = counts.get(page.dataset, 0) + 1

@@ -25,10 +25,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import peers
+from . import peers, textpeers
 from .accuracy import DEFAULT_TIMEOUT_S, markdown_table, render_fields, run_accuracy, run_fields
+from . import render
 from .datasets import ALL, DATA_ENV_VAR, DATASET_CHOICES, default_data_dir, load_pages
-from .speed import DEFAULT_MEMORY_PAGES, DEFAULT_ROUNDS, run_speed
+from .speed import DEFAULT_MEMORY_PAGES, DEFAULT_ROUNDS, call_rates_markdown, run_speed
 
 COMMAND_NAME = "bench"
 SELF = "copydesk"
@@ -44,9 +45,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--dataset", choices=DATASET_CHOICES, default=ALL, help="corpus to run (default: all)")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help=f"shared data folder (default: ${DATA_ENV_VAR} or ../shared/data)")
-    parser.add_argument("--compare", default=",".join(peers.DEFAULT_COMPARE),
+    parser.add_argument("--compare", default=None,
                         help=f"comma-separated peers to run beside copydesk; '{COMPARE_ALL}' for every known one, "
-                             f"'{COMPARE_NONE}' for copydesk alone. Known: {', '.join(peers.PEERS)}")
+                             f"'{COMPARE_NONE}' for copydesk alone. Known: {', '.join(peers.PEERS)}; with --input "
+                             f"text: {', '.join(textpeers.TEXT_EXTRACTORS)} (default: all of them)")
+    parser.add_argument("--input", choices=("html", "text"), default="html",
+                        help="html: the pages as published; text: their plain-text renderings (what a simple "
+                             "scraper keeps, see bench/render.py) through scraped-text mode and its baselines")
     parser.add_argument("--limit", type=int, default=None, help="first N pages of each corpus")
     parser.add_argument("--sample", type=int, default=None,
                         help="N pages spread evenly over the corpora (fixed subset, e.g. for CI)")
@@ -132,14 +137,19 @@ def run_bench(args: argparse.Namespace) -> int:
     """Run the benchmark described by ``args``; print (and write) the Markdown report."""
     started = time.perf_counter()
     data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
+    text_input = getattr(args, "input", "html") == "text"
     try:
-        names = _compare_names(args.compare)
-        installed, missing = peers.available(names)
+        if text_input:
+            installed, missing = textpeers.available(args.compare)
+        else:
+            installed, missing = peers.available(_compare_names(args.compare or ",".join(peers.DEFAULT_COMPARE)))
     except KeyError as exc:
         print(f"copydesk bench: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
     try:
         pages = load_pages(data_dir, args.dataset, limit=args.limit, sample=args.sample)
+        if text_input:
+            pages = render.text_pages(pages)
     except (FileNotFoundError, ValueError) as exc:
         print(f"copydesk bench: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -147,7 +157,8 @@ def run_bench(args: argparse.Namespace) -> int:
     by_dataset: dict[str, int] = {}
     for page in pages:
         by_dataset[page.dataset] = by_dataset.get(page.dataset, 0) + 1
-    out = ["## copydesk bench", ""] + environment_lines(installed, data_dir)
+    out = ["## copydesk bench", ""] + environment_lines(textpeers.distributions(installed) if text_input
+                                                        else installed, data_dir)
     out.append("Pages: " + ", ".join(f"{k} {v}" for k, v in by_dataset.items()) + (" (none)" if not pages else ""))
     if missing:
         out.append(f"Not installed (skipped): {', '.join(missing)}")
@@ -161,13 +172,18 @@ def run_bench(args: argparse.Namespace) -> int:
         from ..batch.bench import batch_benchmark
         sections.append("### Batch throughput (`copydesk run`, local process pool)\n\n"
                         + batch_benchmark(data_dir, workers=(1, 2), n_pages=args.batch) + "\n")
-    extractors = peers.peer_extractors(installed)
-    if args.oof:
+    extractors = textpeers.text_extractors(installed) if text_input else peers.peer_extractors(installed)
+    if args.oof and text_input:
+        from ..train_text import oof_extractor as text_oof_extractor
+        extractors = {"copydesk-text-oof": text_oof_extractor(pages, args.oof), **extractors}
+    elif args.oof:
         from ..train import oof_extractor
         extractors = {"copydesk-oof": oof_extractor(pages, args.oof), **extractors}
     if run_text and pages:
         report = run_accuracy(pages, extractors, jobs=args.jobs, timeout=args.timeout, progress=args.progress)
         sections.append(report.to_markdown())
+        if text_input:
+            sections.append(call_rates_markdown(report.seconds, report.cpu_seconds, len(pages)))
         if args.per_page is not None:
             write_per_page(report.per_page, args.per_page)
     if args.fields:

@@ -93,6 +93,23 @@ class SpeedReport:
         return "\n".join(lines) + "\n"
 
 
+def call_rates_markdown(seconds: Mapping[str, float], cpu_seconds: Mapping[str, float], pages: int) -> str:
+    """Pages per second of each extractor from its guarded calls in an accuracy run.
+
+    Each call is timed in the process that ran it, by the wall clock and by that process's
+    CPU time (the per-core figure, robust to other jobs sharing the machine).
+    """
+    def rate(s: float) -> float:
+        return pages / s if s > 0 else float("inf")
+
+    rows = [[name, fmt(rate(cpu_seconds.get(name, 0.0)), 1), fmt(rate(s), 1),
+             fmt(1000 * cpu_seconds.get(name, 0.0) / pages if pages else 0.0, 2)]
+            for name, s in sorted(seconds.items(), key=lambda kv: kv[1])]
+    return "\n".join(["### Throughput (accuracy run, per core)", "",
+                      f"{pages} pages; time summed over each extractor's calls.", "",
+                      markdown_table(["extractor", "pages/s (CPU time)", "pages/s (wall)", "CPU ms/page"], rows), ""])
+
+
 def _status_kb(key: str) -> int:
     for line in PROC_STATUS.read_text().splitlines():
         if line.startswith(key + ":"):
