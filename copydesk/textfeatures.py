@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -101,15 +101,18 @@ def _shift(col: np.ndarray, off: int, fill: float = -1.0) -> np.ndarray:
 
 # Character classes of code points, as bit flags of one lookup table (code points >= 0xFFFF share
 # the class of 0xFFFF: a letter, like every code point above 255).
-_WS, _SPACE, _DIGIT, _UPPER, _LETTER, _SEP, _TERM, _SENT_END = (1 << k for k in range(8))
+_WS, _SPACE, _DIGIT, _UPPER, _LETTER, _SEP, _TERM, _SENT_END, _DECIMAL = (1 << k for k in range(9))
 _CLASS_LIMIT = 0xFFFF
 
 
 def _class_table() -> np.ndarray:
-    table = np.zeros(_CLASS_LIMIT + 1, dtype=np.uint8)
+    table = np.zeros(_CLASS_LIMIT + 1, dtype=np.uint16)
     for c in range(_CLASS_LIMIT + 1):
-        if chr(c).isspace():
+        ch = chr(c)
+        if ch.isspace():
             table[c] |= _WS
+        if ch.isdecimal():  # what \d matches
+            table[c] |= _DECIMAL
     table[[32, 160]] |= _SPACE
     table[48:58] |= _DIGIT
     upper = [c for c in list(range(65, 91)) + list(range(192, 223)) if c != 215]
@@ -129,22 +132,23 @@ _ASCII_DIGITS_RE = re.compile(r"[0-9]+")
 _COPYRIGHT_RE = re.compile("opyright")
 
 
-def normalise_lines(lines: Sequence[str]) -> list[str]:
-    """`normalise_line` of every line (lowercasing and digit folding in one pass over the page)."""
-    if not lines:
-        return []
-    low = "\n".join(lines).lower()
+def _fold_lowered(low: str) -> list[str]:
+    """Digits folded and whitespace collapsed in each line of lowercased, newline-joined text."""
     low = (_ASCII_DIGITS_RE if low.isascii() else _NORM_RE).sub("0", low)
     return [" ".join(t.split()) for t in low.split("\n")]
+
+
+def normalise_lines(lines: Sequence[str]) -> list[str]:
+    """`normalise_line` of every line (lowercasing and digit folding in one pass over the page)."""
+    return _fold_lowered("\n".join(lines).lower()) if lines else []
 
 
 def _line_hits(pattern: re.Pattern, joined: str, starts: np.ndarray, n: int, span: int | None = None) -> np.ndarray:
     """Lines of `joined` (lines at offsets `starts`) holding a match (ending within `span` chars when given)."""
     out = np.zeros(n, dtype=bool)
-    for m in pattern.finditer(joined):
-        i = int(np.searchsorted(starts, m.start(), "right")) - 1
-        if span is None or m.end() - starts[i] <= span:
-            out[i] = True
+    spans = np.array([m.span() for m in pattern.finditer(joined)], dtype=np.int64).reshape(-1, 2)
+    line = np.searchsorted(starts, spans[:, 0], "right") - 1
+    out[line if span is None else line[spans[:, 1] - starts[line] <= span]] = True
     return out
 
 
@@ -181,9 +185,10 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     starts = np.concatenate([[0], np.cumsum(lens + 1)[:-1]])
     # tokens: lowercase \w+ per line
     findall = WORD_RE.findall
-    lw_all = [findall(s) for s in joined.lower().split("\n")]
+    low_lines = joined.lower().split("\n")
+    lw_all = list(map(findall, low_lines))
     nt = np.fromiter(map(len, lw_all), dtype=np.int64, count=n)
-    flat = [t for lw in lw_all for t in lw]
+    flat = list(chain.from_iterable(lw_all))
     tok_line = np.repeat(np.arange(n), nt)
     stop = np.fromiter(map(STOPWORDS.__contains__, flat), dtype=bool, count=len(flat))
     nstop = np.bincount(tok_line[stop], minlength=n)
@@ -210,7 +215,8 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     raw[:, 3] = (last & _TERM) > 0
     raw[:, 4] = np.where(lens > 0, cp[np.maximum(kstarts + lens - 1, 0)] if len(cp) else 0, 0) == 58
     raw[:, 5] = [s[:1].isupper() for s in clipped]
-    raw[:, 12] = bc(((cls & _SEP) > 0) & (np.arange(len(cp)) - kstarts[lid] < SEP_SCAN_CHARS))
+    pos = np.arange(len(cp)) - kstarts[lid]
+    raw[:, 12] = bc(((cls & _SEP) > 0) & (pos < SEP_SCAN_CHARS))
     raw[:, 13] = _line_hits(URLISH_RE, joined, starts, n)
     raw[:, 14] = (bc(cp == 0xA9) > 0) | _line_hits(_COPYRIGHT_RE, joined, starts, n, COPYRIGHT_SCAN_CHARS)
     next_space = np.concatenate([cp[1:] == 32, [False]]) & ~first_of_line[1:]
@@ -223,7 +229,15 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     raw[:, 8] = bc((cls & _DIGIT) > 0) / nchar
     raw[:, 9] = bc((cls & (_LETTER | _DIGIT | _SPACE)) == 0) / nchar
     # repeats within the page
-    norms = normalise_lines([s[:COPYRIGHT_SCAN_CHARS] for s in clipped])
+    # repeat keys: normalise_line of each line's first COPYRIGHT_SCAN_CHARS; only lines with digits or
+    # with whitespace other than single inner spaces need the regex and the split
+    in_key = pos < COPYRIGHT_SCAN_CHARS
+    key_end = np.minimum(lens, COPYRIGHT_SCAN_CHARS)[lid] - 1
+    next_ws = np.concatenate([ws[1:], [True]]) | (pos >= key_end)
+    plain = (cp == 32) & ~prev_ws & ~next_ws
+    fold = np.bincount(lid[in_key & (((cls & _DECIMAL) > 0) | (ws & ~plain))], minlength=n).astype(bool).tolist()
+    norms = [" ".join(_NORM_RE.sub("0", t[:COPYRIGHT_SCAN_CHARS]).split()) if f else t[:COPYRIGHT_SCAN_CHARS]
+             for t, f in zip(low_lines, fold)]
     norm_counts = Counter(norms)
     rep = np.array([norm_counts[k] for k in norms], dtype=np.float32)
     seen: set[str] = set()

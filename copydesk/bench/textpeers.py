@@ -7,6 +7,9 @@ holds the UTF-8 text rendering):
 - ``copydesk-text``: ``copydesk.clean_text`` with the shipped line model
   (trained on these very pages: in-sample, not an accuracy claim; the honest
   row is ``copydesk-text-oof`` from ``copydesk.train_text.oof_extractor``);
+  ``copydesk-text-compiled`` is the same model compiled by lleaves
+  (``textmode.compiled_model``; asked for by name, compiling takes a minute
+  the first time on a machine and happens in ``warm_up``, outside timing);
 - the three baselines of issue 5: ``keep-everything`` (every non-blank
   line), ``c4-line-filter`` (C4's line rule: a line is kept when it ends in
   terminal punctuation, has at least 3 words and does not mention
@@ -62,8 +65,15 @@ def copydesk_text(text: str) -> str:
     return clean_text(text).text
 
 
+def copydesk_text_compiled(text: str) -> str:
+    """The shipped model compiled to native code (`copydesk.nativetrees`, the `fast` extra)."""
+    from copydesk.textmode import clean_text, compiled_model
+    return clean_text(text, model=compiled_model()).text
+
+
 TEXT_EXTRACTORS: dict[str, Callable[[str], str]] = {
     "copydesk-text": copydesk_text,
+    "copydesk-text-compiled": copydesk_text_compiled,
     "keep-everything": keep_everything,
     "c4-line-filter": c4_line_filter,
     "justext-lines": justext_lines,
@@ -94,27 +104,27 @@ def text_extractors(names: list[str] | tuple[str, ...] | None = None) -> dict[st
     return {n: TextExtractor(n) for n in names}
 
 
-#: Packages a text extractor needs beyond copydesk (for availability and the versions table).
-NEEDS: dict[str, str] = {"justext-lines": "justext"}
+#: Modules a text extractor needs beyond copydesk.
+NEEDS: dict[str, str] = {"justext-lines": "justext", "copydesk-text-compiled": "lleaves"}
 
 
 def available(spec: str | None) -> tuple[list[str], list[str]]:
     """`--compare` for text input -> (runnable, not installed); None/''/'all' = every one, 'none' = copydesk-text."""
-    from .peers import is_installed
+    import importlib.util
 
     spec = (spec or "all").strip().lower()
     if spec == "all":
-        names = list(TEXT_EXTRACTORS)
+        names = [n for n in TEXT_EXTRACTORS if n != "copydesk-text-compiled"]
     else:
         names = list(dict.fromkeys(["copydesk-text"] + [n.strip() for n in spec.split(",")
                                                          if n.strip() and n.strip() != "none"]))
     unknown = [n for n in names if n not in TEXT_EXTRACTORS]
     if unknown:
         raise KeyError(f"unknown text extractor(s): {', '.join(unknown)}; known: {', '.join(TEXT_EXTRACTORS)}")
-    ok = [n for n in names if n not in NEEDS or is_installed(NEEDS[n])]
+    ok = [n for n in names if n not in NEEDS or importlib.util.find_spec(NEEDS[n]) is not None]
     return ok, [n for n in names if n not in ok]
 
 
 def distributions(names: list[str]) -> list[str]:
-    """Peer names whose versions the report lists for these text extractors."""
-    return ["copydesk"] + [NEEDS[n] for n in names if n in NEEDS]
+    """Peer names (`peers.PEERS`) whose versions the report lists for these text extractors."""
+    return ["copydesk"] + (["justext"] if "justext-lines" in names else [])
