@@ -17,6 +17,7 @@ from copydesk.metadata import (
     parse_jsonld,
     resolve_language,
     strip_site_name,
+    url_date,
 )
 
 TODAY = date(2024, 6, 1)
@@ -38,7 +39,8 @@ def meta(key: str, value: str, attr: str = "property") -> str:
 def md_of(head: str = "", body: str = "", url: str | None = None, lang: str | None = None,
           **kw: object) -> Metadata:
     kw.setdefault("use_htmldate", False)
-    return extract_metadata(page(head, body, lang), url, today=TODAY, **kw)
+    kw.setdefault("today", TODAY)
+    return extract_metadata(page(head, body, lang), url, **kw)
 
 
 # --------------------------------------------------------------------------- JSON-LD
@@ -230,8 +232,29 @@ def test_h1_preferred_when_it_matches_a_candidate():
 
 
 def test_single_h1_is_the_headline():
-    md = md_of(meta("og:title", "SEO variant of the title"), "<h1>Visible headline</h1>")
-    assert md.title == "Visible headline"
+    md = md_of(meta("og:title", "SEO variant of the visible headline"), "<h1>The visible headline, reworded</h1>")
+    assert md.title == "The visible headline, reworded"
+
+
+def test_lone_h1_that_is_a_masthead_or_slogan_loses_to_the_meta_title():
+    # shares no content word with og:title: a slogan or section banner
+    md = md_of(meta("og:title", "Build scalable websites with Example CMS"), "<h1>Your content. Your canvas.</h1>")
+    assert md.title == "Build scalable websites with Example CMS"
+    # the site name (og:site_name / domain) as the page's only <h1>
+    head = meta("og:title", "Progress report #39") + meta("og:site_name", "Antoyo's Blog")
+    assert md_of(head, "<h1>Antoyo's Blog</h1>").title == "Progress report #39"
+    # the <h1> is the tail of the <title> ("Post • Author Name"): a blog's masthead
+    assert md_of("<title>A brief intro to git • Cory Dransfeldt</title>",
+                 "<h1>Cory Dransfeldt</h1>").title == "A brief intro to git"
+
+
+def test_heading_text_separates_block_parts_and_drops_icons():
+    assert md_of(body="<h1>Cosmetic Packaging<br><span>Design</span></h1>").title == "Cosmetic Packaging Design"
+    assert md_of(body='<h1>Best Notion Alternatives<span class="block">Top Tools</span></h1>').title == \
+        "Best Notion Alternatives Top Tools"
+    assert md_of(body="<h1><svg><title>News</title></svg>News</h1>").title == "News"
+    # inline markup inside a word does not split it
+    assert md_of(body="<h1>C<span>ycle</span> lanes</h1>").title == "Cycle lanes"
 
 
 def test_title_suffix_stripped_by_site_name_or_domain():
@@ -295,10 +318,102 @@ def test_two_digit_year_month_first():
 
 
 def test_htmldate_fallback_is_optional():
+    # only htmldate reads a date in the <title>; the default path stays in-house
+    html = "<html><head><title>Board minutes 2019-03-04</title></head><body><p>Nothing structured.</p></body></html>"
+    assert extract_metadata(LexborHTMLParser(html), None, use_htmldate=False).date is None
+    assert extract_metadata(LexborHTMLParser(html), None, use_htmldate=True).date == "2019-03-04"
+
+
+def test_url_date_without_htmldate():
     html = "<html><head><title>x</title></head><body><p>Nothing structured.</p></body></html>"
     url = "https://example.com/2019/03/04/some-story.html"
-    assert extract_metadata(LexborHTMLParser(html), url, use_htmldate=False).date is None
-    assert extract_metadata(LexborHTMLParser(html), url, use_htmldate=True).date == "2019-03-04"
+    assert extract_metadata(LexborHTMLParser(html), url, use_htmldate=False, today=TODAY).date == "2019-03-04"
+    assert url_date("https://blog.example/articles/2025-12-15+Rust+GCC", today=date(2026, 1, 1)) == "2025-12-15"
+    assert url_date("https://example.com/2019/13/45/x") is None
+    assert url_date(None) is None
+
+
+# --------------------------------------------------------------------------- displayed date vs markup
+
+
+TEXT = "The body of the story goes on for a while, long enough to be a paragraph."
+ART = {"@type": "Article", "headline": "A headline here", "datePublished": "2023-01-10T09:00:00+00:00",
+       "dateModified": "2024-03-05T09:00:00+00:00"}
+
+
+def test_displayed_update_date_wins_when_the_published_date_is_not_shown():
+    # the page shows only its update date next to the headline: that is the date readers see
+    body = f"<div><h1>A headline here</h1><p>March 5, 2024</p><p>{TEXT}</p></div>"
+    assert md_of(ld(ART), body).date == "2024-03-05"
+    assert md_of(ld(ART), body).date_modified == "2024-03-05"
+
+
+def test_published_date_kept_when_shown_next_to_the_headline():
+    body = "<div><h1>A headline here</h1><p>Updated March 5, 2024</p><p>January 10, 2023</p><p>Body.</p></div>"
+    assert md_of(ld(ART), body).date == "2023-01-10"
+    # a date introduced by "Last updated:" on the line before ranks after the plain one
+    body = "<div><p>Last updated:</p><p>March 5, 2024</p><h1>A headline here</h1><p>January 10, 2023</p></div>"
+    assert md_of(ld(ART), body).date == "2023-01-10"
+
+
+def test_displayed_date_one_day_off_is_a_time_zone_shift():
+    art = dict(ART, datePublished="2025-12-19T02:41:41+00:00")
+    body = f"<div><h1>A headline here</h1><p>December 18, 2025</p><p>{TEXT}</p></div>"
+    assert md_of(ld(art), body, today=date(2026, 1, 1)).date == "2025-12-18"
+
+
+def test_thread_date_is_the_first_post():
+    # many itemprop=datePublished: a thread; the earliest post (also <time itemprop=dateCreated>) is its date
+    posts = "".join(f'<div itemprop="datePublished" content="2011-02-1{i} 01:00:00">x</div>' for i in range(2, 7))
+    body = '<h1>Question?</h1><time itemprop="dateCreated" datetime="2011-02-11 23:49:17Z">x</time>' + posts
+    assert md_of(body=body).date == "2011-02-11"
+    # meta article:published_time beats the first microdata post on a forum page
+    posts = "".join(f'<time itemprop="datePublished" datetime="2025-05-0{i}T09:00:00Z">x</time>' for i in range(3, 8))
+    head = meta("article:published_time", "2025-05-02T18:48:59+00:00")
+    assert md_of(head, "<h1>Thread title</h1>" + posts, today=date(2026, 1, 1)).date == "2025-05-02"
+
+
+def test_thread_numeric_dates_read_in_the_page_order():
+    # "11-29-2024" fixes month-first for the page, so "12-01-2024" is December 1
+    posts = "".join(f'<span itemprop="datePublished">{d}, 09:03 AM</span>'
+                    for d in ("12-01-2024", "11-29-2024", "12-07-2024", "12-09-2024"))
+    assert md_of(body="<h1>Thread</h1>" + posts, today=date(2026, 1, 1)).date == "2024-11-29"
+
+
+def test_fallback_dates_without_structured_sources():
+    today = date(2026, 1, 1)
+    # a <meta> key naming a publication outside the usual list
+    assert md_of(meta("published", "July 17, 2025", "name"), today=today).date == "2025-07-17"
+    assert md_of(meta("w-published-date", "2025-05-27T06:03:43Z", "name"), today=today).date == "2025-05-27"
+    # datePublished of a JSON-LD object of any type
+    assert md_of(ld({"@type": "WebSite", "datePublished": "2025-03-01"}), today=today).date == "2025-03-01"
+    # a date-classed element (all-caps month, comma after the day, ISO with time)
+    assert md_of(body='<div class="story-date">DECEMBER 22, 2022</div>', today=today).date == "2022-12-22"
+    assert md_of(body='<div class="header-date">19 Dec, 2025</div>', today=today).date == "2025-12-19"
+    assert md_of(body='<span class="Author_publicationTime">2022-11-23T08:10+02:00</span>',
+                 today=today).date == "2022-11-23"
+    # an "updated" element only when nothing else is dated
+    assert md_of(body='<div class="entry_update">20 Dec 2025, 11:59</div>', today=today).date == "2025-12-20"
+    # only a modification date: used as the date
+    assert md_of(meta("article:modified_time", "2023-06-12T10:39:42+00:00"), today=today).date == "2023-06-12"
+    # last resort: a line of the page that is only a date
+    body = "<p>Some text about webcams.</p><p>Last updated: November 13, 2025</p>"
+    assert md_of(body=body, today=today).date == "2025-11-13"
+    assert md_of(body="<p>Prices from 2019 to 2025 rose.</p>", today=today).date is None
+
+
+def test_dates_in_comments_and_related_lists_are_not_the_article_date():
+    body = ('<div class="related-posts"><div class="post-date">May 31, 2024</div></div>'
+            '<div class="article-date">June 2, 2025</div>')
+    assert md_of(body=body, today=date(2026, 1, 1)).date == "2025-06-02"
+
+
+def test_free_form_dates_fast_and_extensive():
+    assert normalize_date("Dec. 09, 2025", today=date(2026, 1, 1), extensive=False) == "2025-12-09"
+    assert normalize_date("DEC 22, 2022", today=TODAY, extensive=False) == "2022-12-22"
+    assert normalize_date("Published: 2025.12.17", today=date(2026, 1, 1)) == "2025-12-17"
+    # dateparser (extensive) is needed for some languages; the fast path stays quiet
+    assert normalize_date("4 de marzo de 2021", today=TODAY) == "2021-03-04"
 
 
 # --------------------------------------------------------------------------- authors

@@ -57,6 +57,9 @@ def test_parse_byline_negative(text):
     "Mis à jour le 5 avril 2020",
     "Publicado el 4 de marzo de 2019",
     "Actualizado: 04/03/2019 10:30",
+    "Published: 2025.12.17",
+    "19 Dec, 2025",
+    "2022-11-23T08:10+02:00",
 ])
 def test_is_dateline_positive(text):
     assert is_dateline(text)
