@@ -200,7 +200,7 @@ NEAR_TITLE_BEFORE = 5
 NEAR_TITLE_MAX_WORDS = 15
 NEAR_TITLE_LEVELS = 6          # ancestors climbed from the <h1>
 NEAR_TITLE_MIN_GROWTH = 40     # an ancestor is searched only when it adds this much text
-NEAR_TITLE_MAX_SUBTREE = 60_000  # stop climbing past subtrees with this much text
+NEAR_TITLE_MAX_SUBTREE = 20_000  # stop climbing past subtrees with this much text
 NEAR_TITLE_WINDOW = 3000       # characters after the headline searched
 #: Dates outside [MIN_DATE, today + FUTURE_TOLERANCE] are rejected.
 MIN_DATE = date(1990, 1, 1)
@@ -339,10 +339,14 @@ META_DATE_KEY_RE = re.compile(r"publish(?!er)|pub_?date|date_?pub|post_?date|rel
 DATE_ELEMENT_SELECTOR = ("[class*=date i], [class*=publish i], [class*=author i], [class*=byline i], [class*=meta i], "
                          "[id*=date i], [itemprop*=date i], time")
 MAX_DATE_ELEMENTS = 60
+#: A year and month in a URL path, and English month names there.
+URL_MONTH_RE = re.compile(r"/((?:19|20)\d{2})[/_-](\d{1,2}|[a-z]{3,9})(?=[/_-]|$)", re.IGNORECASE)
+URL_MONTH_NAMES = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 #: Last-resort scan of the page text for a line that is only a date.
-MAX_DATELINE_SCAN_CHARS = 100_000
+MAX_DATELINE_SCAN_CHARS = 30_000
 DATELINE_MAX_CHARS = 90
-MAX_DATELINE_MATCHES = 300
+MAX_DATELINE_MATCHES = 60
 MAX_DATE_ELEMENT_CHARS = 120
 
 # JSON-LD repair
@@ -1217,7 +1221,8 @@ def _dates_in_window(text: str, head: str, today: date | None, month_first: bool
     shown: list[str] = []
     updates: list[str] = []
     for ln, prev in after[:NEAR_TITLE_AFTER] + before[::-1][:NEAR_TITLE_BEFORE]:
-        if len(ln.split()) > NEAR_TITLE_MAX_WORDS or not DATE_HINT_RE.search(ln):
+        # '"dateModified": "Nov 21, 2025",' is script text, not what the page shows
+        if len(ln.split()) > NEAR_TITLE_MAX_WORDS or not DATE_HINT_RE.search(ln) or '":' in ln:
             continue
         for m in DATE_SUBSTRING_RE.finditer(ln):
             d = normalize_date(m.group(0), today=today, month_first=month_first, extensive=False)
@@ -1413,7 +1418,7 @@ def _dates(tree: Any, ld: "_JsonLd", micro: dict[str, list[str]], meta: dict[str
                      or _date_element(tree, today, month_first) or modified
                      or _dateline_date(tree, today, month_first))
         return published, modified
-    return _prefer_shown(published, shown), modified
+    return _prefer_shown(published, shown, _first(*(url_month(u) for u in urls))), modified
 
 
 def _other_meta_dates(meta: dict[str, list[str]]) -> Iterator[str]:
@@ -1451,6 +1456,16 @@ def url_date(url: str | None, today: date | None = None) -> str | None:
         return None
     m = COMPLETE_URL.search(urlsplit(url).path)
     return _ymd(m.group(1), m.group(2), m.group(3), today) if m else None
+
+
+def url_month(url: str | None) -> str | None:
+    """"YYYY-MM" of a year/month pair in the URL path ("/2015/07/slug", "/blog/2023/october/03/")."""
+    m = URL_MONTH_RE.search(urlsplit(url).path) if url else None
+    if not m:
+        return None
+    month = m.group(2).lower()
+    num = int(month) if month.isdigit() else URL_MONTH_NAMES.get(month[:3], 0)
+    return f"{m.group(1)}-{num:02d}" if 1 <= num <= 12 else None
 
 
 def _date_element(tree: Any, today: date | None, month_first: bool) -> str | None:
@@ -1526,16 +1541,20 @@ def _is_post_list(ld: "_JsonLd", micro: dict[str, list[str]], meta: dict[str, li
             or len(set(meta.get("datepublished", ()))) > MAX_PAGE_DATES)
 
 
-def _prefer_shown(published: str, shown: list[str]) -> str:
+def _prefer_shown(published: str, shown: list[str], url_month: str | None = None) -> str:
     """The structured publication date, or the date displayed by the headline when they disagree.
 
-    The displayed date wins when it is one day off (the structured value was
+    A year and month in the URL ("/2015/07/slug", minted at publication)
+    settle the question when they agree with only one of the two. Otherwise
+    the displayed date wins when it is one day off (the structured value was
     converted to another time zone) or when the structured date is not shown
     by the headline at all (the page displays its update date, or the
     markup holds a template/crawl date).
     """
     if not shown or shown[0] == published:
         return published
+    if url_month and (published[:7] == url_month) != (shown[0][:7] == url_month):
+        return published if published[:7] == url_month else shown[0]
     try:
         gap = abs(date.fromisoformat(shown[0]) - date.fromisoformat(published))
     except ValueError:

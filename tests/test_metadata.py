@@ -18,6 +18,7 @@ from copydesk.metadata import (
     resolve_language,
     strip_site_name,
     url_date,
+    url_month,
 )
 
 TODAY = date(2024, 6, 1)
@@ -353,6 +354,21 @@ def test_published_date_kept_when_shown_next_to_the_headline():
     assert md_of(ld(ART), body).date == "2023-01-10"
     # a date introduced by "Last updated:" on the line before ranks after the plain one
     body = "<div><p>Last updated:</p><p>March 5, 2024</p><h1>A headline here</h1><p>January 10, 2023</p></div>"
+    assert md_of(ld(ART), body).date == "2023-01-10"
+
+
+def test_url_year_month_settles_published_vs_shown():
+    # "/2015/07/" agrees with the structured date, not with the shown update date
+    art = dict(ART, datePublished="2015-07-14", dateModified="2019-03-11")
+    body = f"<div><h1>A headline here</h1><p>March 11, 2019</p><p>{TEXT}</p></div>"
+    assert md_of(ld(art), body, url="https://blog.example/2015/07/a-headline-here/").date == "2015-07-14"
+    assert md_of(ld(art), body, url="https://blog.example/a-headline-here/").date == "2019-03-11"
+    assert url_month("https://w.example/blog/2023/october/03/x") == "2023-10"
+    assert url_month("https://w.example/2024/13/x") is None
+
+
+def test_script_text_is_not_a_shown_date():
+    body = f'<div><h1>A headline here</h1><p>"dateModified": "Nov 21, 2023",</p><p>{TEXT}</p></div>'
     assert md_of(ld(ART), body).date == "2023-01-10"
 
 
