@@ -408,6 +408,14 @@ def _first(*values: Any) -> str | None:
     return None
 
 
+def _url_part(url: str, part: str) -> str:
+    """``urlsplit(url).<part>`` or "" for a malformed URL ("http://[::1/x" raises)."""
+    try:
+        return getattr(urlsplit(url), part) or ""
+    except ValueError:
+        return ""
+
+
 def _is_url(value: str) -> bool:
     return bool(URL_RE.search(value.strip()))
 
@@ -982,7 +990,7 @@ def _similar(a: str, b: str) -> bool:
 def _site_keys(site_names: Iterable[str | None], url: str | None) -> set[str]:
     keys = {_norm(s).replace(" ", "") for s in site_names if s}
     if url:
-        host = urlsplit(url).hostname or ""
+        host = _url_part(url, "hostname")
         parts = [p for p in host.split(".") if p not in ("www", "m", "amp", "com", "org", "net", "co", "uk")]
         if parts:
             keys.add(max(parts, key=len))
@@ -1454,13 +1462,13 @@ def url_date(url: str | None, today: date | None = None) -> str | None:
         from htmldate.extractors import COMPLETE_URL
     except ImportError:  # pragma: no cover
         return None
-    m = COMPLETE_URL.search(urlsplit(url).path)
+    m = COMPLETE_URL.search(_url_part(url, "path"))
     return _ymd(m.group(1), m.group(2), m.group(3), today) if m else None
 
 
 def url_month(url: str | None) -> str | None:
     """"YYYY-MM" of a year/month pair in the URL path ("/2015/07/slug", "/blog/2023/october/03/")."""
-    m = URL_MONTH_RE.search(urlsplit(url).path) if url else None
+    m = URL_MONTH_RE.search(_url_part(url, "path")) if url else None
     if not m:
         return None
     month = m.group(2).lower()

@@ -325,6 +325,13 @@ def test_htmldate_fallback_is_optional():
     assert extract_metadata(LexborHTMLParser(html), None, use_htmldate=True).date == "2019-03-04"
 
 
+def test_malformed_url_never_loses_the_other_fields():
+    head = meta("author", "Jane Doe", "name") + meta("article:published_time", "2019-03-04")
+    md = md_of(head, "<h1>Hello world</h1>", url="http://[::1/2019/03/04/x")
+    assert (md.title, md.authors, md.date) == ("Hello world", ["Jane Doe"], "2019-03-04")
+    assert url_date("http://[::1/2019/03/04/x") is None and url_month("http://[::1/2019/03/x") is None
+
+
 def test_url_date_without_htmldate():
     html = "<html><head><title>x</title></head><body><p>Nothing structured.</p></body></html>"
     url = "https://example.com/2019/03/04/some-story.html"
