@@ -166,9 +166,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def cmd_train(args: argparse.Namespace) -> int:
-    from .train import main as train_main
-    return train_main(args.train_args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,9 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help=f"seconds per document, 0 for none (default {DEFAULT_TIMEOUT:g})")
     ex.set_defaults(func=cmd_extract)
 
-    tr = sub.add_parser("train", help="retrain the block model from the shared data (see --help)", add_help=False)
-    tr.add_argument("train_args", nargs=argparse.REMAINDER)
-    tr.set_defaults(func=cmd_train)
+    # Listed for --help only: `main` hands `copydesk train ...` to `copydesk.train` whole, options included.
+    sub.add_parser("train", help="retrain the block model from the shared data (copydesk train --help)",
+                   add_help=False)
 
     for module, adder in (("copydesk.bench.cli", "add_bench_parser"), ("copydesk.batch.cli", "add_run_parser"),
                           ("copydesk.serve.cli", "add_serve_parser")):
@@ -219,6 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["train"]:
+        from .train import main as train_main
+        return train_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

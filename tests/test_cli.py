@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from copydesk.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -69,3 +71,12 @@ def test_jsonl_corpus_mode_runs_two_passes(tmp_path, capsys):
     assert len(records) == 12
     assert all(t in r["copydesk"]["text"] for t, r in zip(topics, records))
     assert not any("funded by readers" in r["copydesk"]["text"] for r in records)
+
+
+def test_train_takes_its_own_options(capsys):
+    # `copydesk train --threads 1 ...` reaches copydesk.train's parser (argparse subcommands drop them).
+    with pytest.raises(SystemExit) as stop:
+        main(["train", "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert "--threads" in out and "--folds" in out

@@ -34,3 +34,11 @@ def test_unclosed_title_does_not_swallow_the_page():
     assert tree.body.text().strip() == "The pier closes today."
     assert tree.css_first("title").text() == "Pier closure"
     assert warnings == ["unclosed <title> closed"]
+
+
+def test_self_closed_iframe_does_not_swallow_the_page():
+    html = ('<html><body><noscript><iframe src="https://tags.example/ns.html" height="0" /></noscript>'
+            "<p>The article text.</p>" + "<p>More of it.</p>" * 20 + "</body></html>")
+    tree, warnings = parse(html)
+    assert "The article text." in tree.body.text()
+    assert warnings == ["1 self-closed <iframe> closed"]
