@@ -4,7 +4,9 @@ Owns the text path of the pipeline: input checks and repair (type check,
 control characters, mojibake via ftfy when available, very long lines),
 segmentation of text into line `Block`s, scoring with the shipped line
 model (`models/lines.lgb.txt` + `models/lines.meta.json`, loaded once,
-lazily), labelling (threshold, smoothing, optional corpus post-rule), news
+lazily; then the context pass `models/lines.context.lgb.txt` over the first
+pass's probabilities, see `textcontext`; optionally compiled to native code,
+see `compiled_model`), labelling (threshold, smoothing, optional corpus post-rule), news
 structure (title, publisher, byline, credit and bio lines) and assembly.
 
     from copydesk.textmode import clean_text
