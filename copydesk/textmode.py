@@ -4,9 +4,8 @@ Owns the text path of the pipeline: input checks and repair (type check,
 control characters, mojibake via ftfy when available, very long lines),
 segmentation of text into line `Block`s, scoring with the shipped line
 model (`models/lines.lgb.txt` + `models/lines.meta.json`, loaded once,
-lazily; then the context pass `models/lines.context.lgb.txt` over the first
-pass's probabilities, see `textcontext`; optionally compiled to native code,
-see `compiled_model`), labelling (threshold, smoothing, optional corpus post-rule), news
+lazily; a model trained with the context pass also has
+`models/lines.context.lgb.txt`, see `textcontext`), labelling (threshold, smoothing, optional corpus post-rule), news
 structure (title, publisher, byline, credit and bio lines) and assembly.
 
     from copydesk.textmode import clean_text
@@ -277,35 +276,6 @@ def _shipped() -> LineModel:
     return cached
 
 
-def compiled_model() -> LineModel | None:
-    """The shipped model with both passes compiled to native code (`nativetrees`), or None without lleaves.
-
-    Same probabilities, several times faster prediction. The first call on a machine compiles
-    (about a minute per pass) and caches the result on disk; later calls load it.
-    Use it as ``clean_text(text, model=compiled_model())``, or `use_compiled_model()`.
-    """
-    from . import nativetrees
-
-    if "compiled" not in _model_cache:
-        if not nativetrees.available():
-            return None
-        shipped = _shipped()
-        with _model_lock:
-            if "compiled" not in _model_cache:
-                _model_cache["compiled"] = LineModel(
-                    nativetrees.CompiledBooster(MODEL_FILE), shipped.vocab, shipped.threshold,
-                    nativetrees.CompiledBooster(CONTEXT_FILE) if shipped.context is not None else None)
-    return _model_cache["compiled"]
-
-
-def use_compiled_model() -> bool:
-    """Make the compiled model (`compiled_model`) the default of this process; False without lleaves."""
-    model = compiled_model()
-    if model is not None:
-        _model_cache["line_model"] = model
-    return model is not None
-
-
 def score_segmented(seg: Segmented, model: LineModel | None = None) -> np.ndarray:
     """Body probability of every line (one LightGBM call per pass for the page)."""
     if not seg.lines:
@@ -547,4 +517,4 @@ def clean_text(text: str, url: str | None = None, options: Options | None = None
 
 
 __all__ = ["clean_text", "segment", "score_segmented", "decide", "load_model", "repair_text",
-           "Segmented", "LineModel", "compiled_model", "use_compiled_model", "MODEL_FILE", "META_FILE"]
+           "Segmented", "LineModel", "MODEL_FILE", "META_FILE"]

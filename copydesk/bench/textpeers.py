@@ -7,9 +7,6 @@ holds the UTF-8 text rendering):
 - ``copydesk-text``: ``copydesk.clean_text`` with the shipped line model
   (trained on these very pages: in-sample, not an accuracy claim; the honest
   row is ``copydesk-text-oof`` from ``copydesk.train_text.oof_extractor``);
-  ``copydesk-text-compiled`` is the same model compiled by lleaves
-  (``textmode.compiled_model``; asked for by name, compiling takes a minute
-  the first time on a machine and happens in ``warm_up``, outside timing);
 - the three baselines of issue 5: ``keep-everything`` (every non-blank
   line), ``c4-line-filter`` (C4's line rule: a line is kept when it ends in
   terminal punctuation, has at least 3 words and does not mention
@@ -65,15 +62,8 @@ def copydesk_text(text: str) -> str:
     return clean_text(text).text
 
 
-def copydesk_text_compiled(text: str) -> str:
-    """The shipped model compiled to native code (`copydesk.nativetrees`, the `fast` extra)."""
-    from copydesk.textmode import clean_text, compiled_model
-    return clean_text(text, model=compiled_model()).text
-
-
 TEXT_EXTRACTORS: dict[str, Callable[[str], str]] = {
     "copydesk-text": copydesk_text,
-    "copydesk-text-compiled": copydesk_text_compiled,
     "keep-everything": keep_everything,
     "c4-line-filter": c4_line_filter,
     "justext-lines": justext_lines,
@@ -105,7 +95,7 @@ def text_extractors(names: list[str] | tuple[str, ...] | None = None) -> dict[st
 
 
 #: Modules a text extractor needs beyond copydesk.
-NEEDS: dict[str, str] = {"justext-lines": "justext", "copydesk-text-compiled": "lleaves"}
+NEEDS: dict[str, str] = {"justext-lines": "justext"}
 
 
 def available(spec: str | None) -> tuple[list[str], list[str]]:
@@ -114,7 +104,7 @@ def available(spec: str | None) -> tuple[list[str], list[str]]:
 
     spec = (spec or "all").strip().lower()
     if spec == "all":
-        names = [n for n in TEXT_EXTRACTORS if n != "copydesk-text-compiled"]
+        names = list(TEXT_EXTRACTORS)
     else:
         names = list(dict.fromkeys(["copydesk-text"] + [n.strip() for n in spec.split(",")
                                                          if n.strip() and n.strip() != "none"]))

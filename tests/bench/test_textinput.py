@@ -57,8 +57,7 @@ def test_compare_spec():
     assert ok == ["copydesk-text", "c4-line-filter"] and not missing
     assert textpeers.available("none")[0] == ["copydesk-text"]
     default = textpeers.available(None)
-    assert set(default[0] + default[1]) == set(textpeers.TEXT_EXTRACTORS) - {"copydesk-text-compiled"}
-    assert "copydesk-text-compiled" in sum(textpeers.available("copydesk-text-compiled"), [])
+    assert set(default[0] + default[1]) == set(textpeers.TEXT_EXTRACTORS)
     with pytest.raises(KeyError):
         textpeers.available("trafilatura")
 
