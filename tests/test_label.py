@@ -36,3 +36,17 @@ def test_news_roles_title_credit_and_boilerplate():
     keep = np.array([False, True, True, False])
     roles = news_roles(blocks, keep, "Storm hits the coast")
     assert roles[0] == "title" and roles[1] == "body" and roles[2] == "credit" and roles[3] == "boilerplate"
+
+
+def test_a_long_article_does_not_lose_a_doubtful_paragraph():
+    from copydesk.label import CONTAINER_MIN_BLOCKS
+    n = CONTAINER_MIN_BLOCKS + 10
+    blocks = [Block("A paragraph of the long article, with enough words to be prose.", index=i,
+                    ancestors=(1, 2, 3 + i)) for i in range(n)]
+    probs = np.full(n, 0.9)
+    probs[[5, 6]] = 0.4           # two doubtful paragraphs side by side: no kept pair around each
+    probs[7] = 0.1                # a sure miss stays out
+    keep = decide(probs, blocks, 0.5, Options())
+    assert keep[5] and keep[6] and not keep[7]
+    short = decide(probs[:10], blocks[:10], 0.5, Options())  # a small container is left to the model
+    assert not short[5] and not short[6]
