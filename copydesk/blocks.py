@@ -6,7 +6,10 @@ and assemble never look back at the DOM.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 # Bit flags describing where a block sits; set by segmentation, read as features.
 IN_ARTICLE = 1 << 0      # inside <article>, <main>, role=main or itemprop=articleBody
@@ -57,3 +60,12 @@ class Block:
     ancestors: tuple[int, ...] = ()
     #: Tag names matching `ancestors`.
     path: tuple[str, ...] = ()
+
+
+def ancestor_ids(blocks: Sequence[Block], up: int) -> np.ndarray:
+    """Id of each block's ancestor `up` levels above its block element (1: parent), -1 above the root.
+
+    Element ids are unique, so blocks with the same id share that container (and all above it).
+    """
+    k = up + 1
+    return np.fromiter((b.ancestors[-k] if len(b.ancestors) >= k else -1 for b in blocks), np.int64, len(blocks))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .blocks import Block
+from .blocks import Block, ancestor_ids
 from .features import FEATURE_NAMES
 
 #: First-pass columns copied into the second pass.
@@ -72,13 +72,9 @@ def context_features(p: np.ndarray, blocks: list[Block], X: np.ndarray) -> np.nd
         cols.append(col)
     for w in WINDOWS:
         cols += _window_stats(p, w)
-    parents = np.fromiter((b.ancestors[-2] if len(b.ancestors) > 1 else -1 for b in blocks), np.int64, n)
-    gparents = np.fromiter((b.ancestors[-3] if len(b.ancestors) > 2 else -1 for b in blocks), np.int64, n)
     paths: dict = {}
     path_ids = np.fromiter((paths.setdefault(b.path, len(paths)) for b in blocks), np.int64, n)
-    # An element id names its whole ancestor chain (ids are unique), so the parent's id groups
-    # blocks by their ancestors above the block element.
-    for keys in (parents, gparents, path_ids):
+    for keys in (ancestor_ids(blocks, 1), ancestor_ids(blocks, 2), path_ids):
         cols += _group_mean(keys, p)
     chars = np.array([len(b.text) for b in blocks], dtype=np.float64)
     kept = p >= KEEP

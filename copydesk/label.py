@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import blocks as B
-from .blocks import Block
+from .blocks import Block, ancestor_ids
 from .options import Options
 
 #: How far `favor="precision"` / `"recall"` move the threshold.
@@ -65,10 +65,8 @@ def decide(probs: np.ndarray, blocks: Sequence[Block], threshold: float, options
 def _container_smoothing(probs: np.ndarray, blocks: Sequence[Block], keep: np.ndarray,
                          threshold: float) -> np.ndarray:
     """Near-misses whose parent element's text is mostly kept."""
-    n = len(blocks)
-    parents = np.fromiter((b.ancestors[-2] if len(b.ancestors) > 1 else -1 for b in blocks), np.int64, n)
-    _, group = np.unique(parents, return_inverse=True)
-    chars = np.fromiter((len(b.text) for b in blocks), np.float64, n)
+    _, group = np.unique(ancestor_ids(blocks, 1), return_inverse=True)
+    chars = np.fromiter((len(b.text) for b in blocks), np.float64, len(blocks))
     kept_share = np.bincount(group, weights=chars * keep) / np.maximum(np.bincount(group, weights=chars), 1.0)
     big = np.bincount(group) >= CONTAINER_MIN_BLOCKS
     return (probs >= threshold - CONTAINER_MARGIN) & (kept_share[group] >= CONTAINER_KEPT_SHARE) & big[group]

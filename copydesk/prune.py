@@ -24,7 +24,7 @@ HIDDEN_PAGE_SHARE = 0.8
 STREAMED_PAGE_SHARE = 0.6
 #: The usual CSS classes of text that is clipped out of view for screen readers only ("Opens in a
 #: new window", a duplicate of a visible price or title). In 600 WCXB dev pages, 63 of 2,131 such
-#: texts appear in the annotated article text, and those also appear visibly elsewhere.
+#: texts occur in the annotated article text, nearly all single words like "of" or "per".
 SCREEN_READER_SELECTOR = ", ".join(
     "." + c for c in ("sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
                       "screen-reader-only", "screenreader-only", "sr-text", "offscreen")
