@@ -76,12 +76,9 @@ _CONT = [
 _POS = ["rel_index", "rel_chars_before", "rel_chars_after"]
 _NEIGH_BASE = ["log_chars", "link_density", "prose", "in_main60", "ends_terminal", "kind", "stop_share"]
 _NEIGH = [f"{name}@{off:+d}" for off in NEIGHBOUR_OFFSETS for name in _NEIGH_BASE]
-#: Page context holds shares and flags, not sizes: absolute page sizes (log blocks, chars, prose
-#: words) taught the model that very long pages are rarely content, and it dropped paragraphs of
-#: long articles; without them out-of-fold F1 was unchanged (BENCHMARKS.md).
 _PAGE = [
-    "page_link_density", "page_main60_share", "page_main60_depth", "page_has_article",
-    "page_has_article_body", "page_prose_blocks_share",
+    "page_log_blocks", "page_log_chars", "page_link_density", "page_log_prose", "page_main60_share",
+    "page_main60_depth", "page_has_article", "page_has_article_body", "page_prose_blocks_share",
 ]
 FEATURE_NAMES: list[str] = _BASE + _FLAGS + _VOC + _MAIN + _CONT + _POS + _NEIGH + _PAGE
 #: Columns LightGBM treats as categories.
@@ -256,7 +253,10 @@ def featurize(seg: Segmentation, page_title: str | None = None) -> np.ndarray:
             X[:, dst] = col
 
     # --- page context ---
+    X[:, _COL["page_log_blocks"]] = math.log1p(n)
+    X[:, _COL["page_log_chars"]] = math.log1p(total_chars)
     X[:, _COL["page_link_density"]] = total_links / total_chars if total_chars else 0.0
+    X[:, _COL["page_log_prose"]] = math.log1p(total_prose)
     X[:, _COL["page_has_article"]] = float((flags & B.IN_ARTICLE).any())
     X[:, _COL["page_has_article_body"]] = float((flags & B.IN_ARTICLE_BODY).any())
     X[:, _COL["page_prose_blocks_share"]] = float((prose > 0).mean())
