@@ -42,8 +42,26 @@ def _group_mean(keys: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return sums[ids] / counts[ids], counts[ids].astype(np.float64)
 
 
-def _window_stats(p: np.ndarray, w: int) -> list[np.ndarray]:
-    """Mean, max and min of `p` over the 2w+1 blocks centred on each block (clipped at the ends)."""
+def logit(p: np.ndarray) -> np.ndarray:
+    return np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1))
+
+
+def shifted(p: np.ndarray, offsets: tuple[int, ...]) -> list[np.ndarray]:
+    """`p` of the unit `o` places away, for each offset (-1 past either end)."""
+    n = len(p)
+    out = []
+    for o in offsets:
+        col = np.full(n, -1.0)
+        if o < 0 and n > -o:
+            col[-o:] = p[:o]
+        elif o > 0 and n > o:
+            col[:-o] = p[o:]
+        out.append(col)
+    return out
+
+
+def window_stats(p: np.ndarray, w: int) -> list[np.ndarray]:
+    """Mean, max and min of `p` over the 2w+1 units centred on each unit (clipped at the ends)."""
     n = len(p)
     idx = np.arange(n)
     lo, hi = np.maximum(idx - w, 0), np.minimum(idx + w + 1, n)
@@ -55,6 +73,23 @@ def _window_stats(p: np.ndarray, w: int) -> list[np.ndarray]:
     return [mean, view_hi.max(axis=1), view_lo.min(axis=1)]
 
 
+def kept_run(kept: np.ndarray) -> list[np.ndarray]:
+    """Per unit: before the first kept one, after the last, distance to the previous and next kept one (n if none)."""
+    n = len(kept)
+    idx = np.arange(n)
+    kept_idx = np.flatnonzero(kept)
+    if len(kept_idx):
+        first, last = kept_idx[0], kept_idx[-1]
+        prev_k = np.maximum.accumulate(np.where(kept, idx, -1))
+        next_k = np.minimum.accumulate(np.where(kept, idx, n)[::-1])[::-1]
+        dist_prev = np.where(prev_k >= 0, idx - prev_k, n).astype(np.float64)
+        dist_next = np.where(next_k < n, next_k - idx, n).astype(np.float64)
+    else:
+        first, last = n, -1
+        dist_prev = dist_next = np.full(n, float(n))
+    return [(idx < first).astype(np.float64), (idx > last).astype(np.float64), dist_prev, dist_next]
+
+
 def context_features(p: np.ndarray, blocks: list[Block], X: np.ndarray) -> np.ndarray:
     """Second-pass rows (columns `CONTEXT_NAMES`) from first-pass probabilities `p`."""
     n = len(blocks)
@@ -62,41 +97,23 @@ def context_features(p: np.ndarray, blocks: list[Block], X: np.ndarray) -> np.nd
     if n == 0:
         return C
     p = np.asarray(p, dtype=np.float64)
-    cols: list[np.ndarray] = [p, np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1))]
-    for o in OFFSETS:
-        col = np.full(n, -1.0)
-        if o < 0 and n > -o:
-            col[-o:] = p[:o]
-        elif o > 0 and n > o:
-            col[:-o] = p[o:]
-        cols.append(col)
+    cols: list[np.ndarray] = [p, logit(p)] + shifted(p, OFFSETS)
     for w in WINDOWS:
-        cols += _window_stats(p, w)
+        cols += window_stats(p, w)
     paths: dict = {}
     path_ids = np.fromiter((paths.setdefault(b.path, len(paths)) for b in blocks), np.int64, n)
     for keys in (ancestor_ids(blocks, 1), ancestor_ids(blocks, 2), path_ids):
         cols += _group_mean(keys, p)
     chars = np.array([len(b.text) for b in blocks], dtype=np.float64)
     kept = p >= KEEP
-    idx = np.arange(n)
-    kept_idx = np.flatnonzero(kept)
-    if len(kept_idx):
-        first, last = kept_idx[0], kept_idx[-1]
-        prev_k = np.maximum.accumulate(np.where(kept, idx, -1))
-        next_k = np.minimum.accumulate(np.where(kept, idx, n)[::-1])[::-1]
-        dist_prev = np.where(prev_k >= 0, idx - prev_k, n)
-        dist_next = np.where(next_k < n, next_k - idx, n)
-    else:
-        first, last = n, -1
-        dist_prev = dist_next = np.full(n, n)
+    before_first, after_last, dist_prev, dist_next = kept_run(kept)
     kept_chars = chars * kept
     total_kept = kept_chars.sum()
     before = np.cumsum(kept_chars) - kept_chars
     cols += [
         np.full(n, p.mean()), np.full(n, kept.mean()), np.full(n, total_kept / max(chars.sum(), 1.0)),
         np.full(n, p.max()), np.full(n, np.log1p(n)),
-        (idx < first).astype(np.float64), (idx > last).astype(np.float64),
-        np.log1p(dist_prev), np.log1p(dist_next), before / total_kept if total_kept else np.zeros(n),
+        before_first, after_last, np.log1p(dist_prev), np.log1p(dist_next), before / total_kept if total_kept else np.zeros(n),
     ]
     C[:, : len(cols)] = np.column_stack(cols)
     C[:, len(cols):] = X[:, _CARRIED_IDX]

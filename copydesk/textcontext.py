@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .context import _window_stats
+from .context import kept_run, logit, shifted, window_stats
 from .textfeatures import FEATURE_NAMES
 
 #: First-pass columns copied into the second pass.
@@ -36,15 +36,6 @@ TEXT_CONTEXT_NAMES: list[str] = (
 )
 
 
-def _shift(p: np.ndarray, o: int) -> np.ndarray:
-    col = np.full(len(p), -1.0)
-    if o < 0 and len(p) > -o:
-        col[-o:] = p[:o]
-    elif o > 0 and len(p) > o:
-        col[:-o] = p[o:]
-    return col
-
-
 def text_context_features(p: np.ndarray, X: np.ndarray) -> np.ndarray:
     """Second-pass rows (columns `TEXT_CONTEXT_NAMES`) from first-pass probabilities `p` and rows `X`."""
     n = len(p)
@@ -52,34 +43,22 @@ def text_context_features(p: np.ndarray, X: np.ndarray) -> np.ndarray:
         return np.zeros((0, len(TEXT_CONTEXT_NAMES)), dtype=np.float32)
     p = np.asarray(p, dtype=np.float64)
     pmax = float(p.max())
-    cols: list[np.ndarray] = [p, np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1)), p / max(pmax, 1e-6)]
-    cols += [_shift(p, o) for o in OFFSETS]
+    cols: list[np.ndarray] = [p, logit(p), p / max(pmax, 1e-6)] + shifted(p, OFFSETS)
     for w in WINDOWS:
-        cols += _window_stats(p, w)
+        cols += window_stats(p, w)
     words = X[:, _WORDS].astype(np.float64)
     kept = p >= KEEP
-    idx = np.arange(n)
-    kept_idx = np.flatnonzero(kept)
     total_words = max(float(words.sum()), 1.0)
     kw = np.where(kept, words, 0.0)
     kept_total = max(float(kw.sum()), 1.0)
     cum = np.cumsum(kw) - kw
-    if len(kept_idx):
-        first, last = kept_idx[0], kept_idx[-1]
-        prev_k = np.maximum.accumulate(np.where(kept, idx, -1))
-        next_k = np.minimum.accumulate(np.where(kept, idx, n)[::-1])[::-1]
-        dist_prev = np.where(prev_k >= 0, idx - prev_k, n).astype(np.float64)
-        dist_next = np.where(next_k < n, next_k - idx, n).astype(np.float64)
-    else:
-        first, last = n, -1
-        dist_prev = dist_next = np.full(n, float(n))
     # blocks: runs of lines between blank lines (the scraper's paragraphs / element groups)
     bb = X[:, FEATURE_NAMES.index("blank_before")]
     block_id = np.cumsum(bb > 0)
     sums, counts = np.bincount(block_id, weights=p), np.bincount(block_id)
     cols += [
         np.full(n, p.mean()), np.full(n, kept.mean()), np.full(n, float(kw.sum()) / total_words), np.full(n, pmax),
-        np.full(n, float(n)), (idx < first).astype(np.float64), (idx > last).astype(np.float64), dist_prev, dist_next,
+        np.full(n, float(n)), *kept_run(kept),
         cum / kept_total, (kept_total - cum - kw) / kept_total, sums[block_id] / counts[block_id],
         counts[block_id].astype(np.float64),
     ]
