@@ -29,6 +29,7 @@ import numpy as np
 
 from .align import label_from_gold, label_from_snippets
 from .api import analyse
+from .augment import is_made, made_pages, weight
 from .blocks import Block
 from .features import CATEGORICAL, FEATURE_NAMES
 from .options import Options
@@ -89,6 +90,8 @@ class PageRows:
     y: np.ndarray
     w: np.ndarray
     confident_share: float
+    #: A page made by `augment` (trained on, never evaluated).
+    synthetic: bool = False
 
 
 def fold_of(host: str, folds: int) -> int:
@@ -112,10 +115,15 @@ def page_rows(page) -> PageRows | None:
         lab = label_from_snippets(blocks, page.with_snippets, page.without_snippets)
         base_w = SNIPPET_WEIGHT
     words = np.array([len(b.text.split()) for b in blocks], dtype=np.float32)
-    w = base_w * np.log1p(words) * min(1.0, PAGE_BLOCKS_NORM / len(blocks))
+    w = base_w * weight(page) * np.log1p(words) * min(1.0, PAGE_BLOCKS_NORM / len(blocks))
     w[lab.y < 0] = 0.0
     return PageRows(page.key, page.dataset, page.host, page.page_type, blocks, a.X, lab.y, w,
-                    lab.confident_share)
+                    lab.confident_share, is_made(page))
+
+
+def training_pages(pages: Sequence, folds: int) -> list:
+    """The annotated pages plus the ones `augment` makes from them (folds as in `cross_fit`)."""
+    return list(pages) + made_pages(pages, lambda host: fold_of(host, max(folds, 1)))
 
 
 def build(pages: Sequence, jobs: int = 2) -> list[PageRows]:
@@ -197,8 +205,8 @@ def oof_extractor(pages: Sequence, folds: int = 5, threads: int = 2, jobs: int =
     """Train the fold models on `pages` (recipe and threshold as shipped)."""
     from .score import get_model
     threshold = get_model().threshold
-    rows = build(pages, jobs)
-    print(f"copydesk-oof: training {folds} fold models on {len(rows)} pages", file=sys.stderr)
+    rows = build(training_pages(pages, folds), jobs)
+    print(f"copydesk-oof: training {folds} fold models on {len(rows)} pages (made ones included)", file=sys.stderr)
     return OofExtractor(cross_fit(rows, folds, threads), threshold)
 
 
@@ -211,6 +219,8 @@ def evaluate(rows: Sequence[PageRows], pages_by_key: dict, probs: Sequence[np.nd
     opts = Options()
     wcxb, counts, types = [], None, {}
     for r, p in zip(rows, probs):
+        if r.synthetic:
+            continue
         keep = decide(p, r.blocks, threshold, opts)
         text = "\n\n".join(x.text for x in assemble(b for b, k in zip(r.blocks, keep) if k))
         page = pages_by_key[r.key]
@@ -254,15 +264,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .bench.datasets import load_pages
     t0 = time.time()
     pages = load_pages(args.data_dir, "all", limit=args.limit)
-    rows = build(pages, args.jobs)
+    rows = build(training_pages(pages, args.folds), args.jobs)
     by_key = {p.key: p for p in pages}
-    n_blocks = sum(len(r.blocks) for r in rows)
-    n_labelled = int(sum((r.y >= 0).sum() for r in rows))
-    conf = float(np.mean([r.confident_share for r in rows if r.dataset == "wcxb-dev"] or [0]))
-    print(f"{len(rows)} pages, {n_blocks} blocks, {n_labelled} labelled; "
+    real = [r for r in rows if not r.synthetic]
+    n_blocks = sum(len(r.blocks) for r in real)
+    n_labelled = int(sum((r.y >= 0).sum() for r in real))
+    conf = float(np.mean([r.confident_share for r in real if r.dataset == "wcxb-dev"] or [0]))
+    print(f"{len(real)} pages (+{len(rows) - len(real)} made), {n_blocks} blocks, {n_labelled} labelled; "
           f"WCXB blocks with a confident label: {conf:.1%} ({time.time() - t0:.0f}s)", file=sys.stderr)
     meta: dict = {"features": FEATURE_NAMES, "params": PARAMS, "rounds": NUM_ROUNDS,
-                  "training_data_sha256": data_hash(pages), "pages": len(rows), "blocks": n_blocks,
+                  "training_data_sha256": data_hash(pages), "pages": len(real), "made_pages": len(rows) - len(real),
+                  "blocks": n_blocks,
                   "labelled_blocks": n_labelled, "wcxb_confident_label_share": round(conf, 4)}
     threshold = args.threshold if args.threshold is not None else 0.5
     context_booster = None

@@ -22,6 +22,18 @@ def test_smoothing_keeps_a_near_miss_between_kept_blocks():
     assert keep.tolist() == [True, False, True]
 
 
+def test_a_near_miss_quote_may_sit_in_a_gap_of_two():
+    blocks = _blocks(4)
+    blocks[1] = Block("A pull quote", kind="quote", index=1, ancestors=(1, 2, 11))
+    probs = np.array([0.9, 0.4, 0.1, 0.9])  # quote, then its attribution (far below)
+    assert decide(probs, blocks, 0.5, Options()).tolist() == [True, True, False, True]
+    plain = _blocks(4)  # not a quote: only a gap of one is bridged
+    assert decide(probs, plain, 0.5, Options()).tolist() == [True, False, False, True]
+    other = [blocks[0], Block("A pull quote", kind="quote", index=1, ancestors=(1, 7, 11)), blocks[2],
+             Block("elsewhere", index=3, ancestors=(1, 5, 13))]  # three containers
+    assert decide(probs, other, 0.5, Options()).tolist() == [True, False, False, True]
+
+
 def test_tables_and_comments_options():
     blocks = _blocks(2, kind="table")
     assert not decide(np.array([0.9, 0.9]), blocks, 0.5, Options(include_tables=False)).any()

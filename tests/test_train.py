@@ -2,7 +2,7 @@
 import numpy as np
 
 from copydesk.bench.datasets import Page
-from copydesk.train import PAGE_BLOCKS_NORM, SNIPPET_WEIGHT, data_hash, fold_of, page_rows
+from copydesk.train import PAGE_BLOCKS_NORM, SNIPPET_WEIGHT, data_hash, evaluate, fold_of, page_rows, training_pages
 
 PROSE = "The harbour authority closed the old pier on Monday after engineers found cracks in its supports."
 HTML = f"""<html><body><nav><a href=/>Home</a> <a href=/news>News</a></nav>
@@ -46,3 +46,16 @@ def test_unreadable_page_is_skipped_not_fatal():
 
 def test_data_hash_changes_with_the_gold():
     assert data_hash([_page()]) == data_hash([_page()]) != data_hash([_page(gold_text="other")])
+
+
+def test_made_pages_are_trained_on_but_never_evaluated():
+    real = _page()
+    made = _page(id="1+chrome", gold_text="nothing of this page")
+    rows = [page_rows(real), page_rows(made)]
+    assert [r.synthetic for r in rows] == [False, True]
+    good = [np.where(rows[0].y == 1, 1.0, 0.0), np.zeros(len(rows[1].blocks))]
+    bad = [good[0], np.ones(len(rows[1].blocks))]  # the made page's scores must not matter
+    by_key = {real.key: real}
+    assert evaluate(rows, by_key, good, 0.5) == evaluate(rows, by_key, bad, 0.5)
+    assert evaluate(rows, by_key, good, 0.5)["wcxb_f1"] > 0.9
+    assert len(training_pages([real], 5)) >= 1
