@@ -32,7 +32,8 @@ import numpy as np
 from .align import GoldText, label_from_snippets, tokens
 from .bench.datasets import WCXB, Page
 from .bench.render import page_text
-from .train import fold_of
+from .augment import is_made, weight
+from .train import fold_of, training_pages
 
 #: Where the last out-of-fold probabilities are kept for --reevaluate (never in the repository).
 CACHE_DIR = Path(os.environ.get("COPYDESK_TEXT_CACHE", "/tmp/copydesk_text_cache"))
@@ -120,7 +121,11 @@ def prepare(pages: Sequence[Page]) -> list[Prepared]:
 
 
 def build_vocab(prep: Sequence[Prepared]) -> np.ndarray:
-    """Log-odds per hashed bucket from labelled lines (NaN where not in the vocabulary)."""
+    """Log-odds per hashed bucket from labelled lines (NaN where not in the vocabulary).
+
+    Made pages (`augment`) repeat other pages' text: they take no part in the counts.
+    """
+    prep = [p for p in prep if not is_made(p.page)]
     size = 1 << HASH_BITS
     ids = np.concatenate([p.ids for p in prep]) if prep else np.zeros(0, np.int64)
     lab = np.concatenate([p.y[p.line_of] for p in prep]) if prep else np.zeros(0, np.int8)
@@ -175,7 +180,8 @@ def _train(X: np.ndarray, prep: Sequence[Prepared], params: dict, rounds: int, t
     import lightgbm as lgb
 
     y = np.concatenate([p.y for p in prep])
-    w = np.concatenate([np.full(len(p.y), 1.0 if p.page.dataset == WCXB else SNIPPET_WEIGHT) for p in prep])
+    w = np.concatenate([np.full(len(p.y), (1.0 if p.page.dataset == WCXB else SNIPPET_WEIGHT) * weight(p.page))
+                        for p in prep])
     if WORD_WEIGHT:
         from .textfeatures import BASE_NAMES
         w = w * np.log1p(np.concatenate([p.Xb[:, BASE_NAMES.index("words")] for p in prep]))
@@ -255,8 +261,10 @@ class TextOofExtractor:
 
 
 def oof_extractor(pages: Sequence[Page], folds: int = 5, threads: int = 1) -> TextOofExtractor:
-    """Fold models on the text pages `pages` (recipe and threshold as shipped)."""
-    prep = prepare(pages)
+    """Fold models on the renderings of the HTML `pages` and of the pages made from them (recipe and
+    threshold as shipped)."""
+    from .bench.render import text_pages
+    prep = prepare(text_pages(training_pages(pages, folds)))
     print(f"copydesk-text-oof: training {folds} fold models on {len(prep)} pages", file=sys.stderr, flush=True)
     from .textmode import load_model
     context = bool(load_model()[1].get("context"))
@@ -360,19 +368,20 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
 
     t0 = time.time()
-    prep = prepare(text_pages(load_pages(a.data_dir, "all", limit=a.limit)))
-    print(f"{len(prep)} pages, {sum(len(p.y) for p in prep)} lines, prepared in {time.time() - t0:.0f}s",
-          flush=True)
+    prep = prepare(text_pages(training_pages(load_pages(a.data_dir, "all", limit=a.limit), a.folds)))
+    real = [p for p in prep if not is_made(p.page)]  # made pages are trained on, never scored
+    print(f"{len(real)} pages (+{len(prep) - len(real)} made), {sum(len(p.y) for p in real)} lines, "
+          f"prepared in {time.time() - t0:.0f}s", flush=True)
     if a.reevaluate:
-        return reevaluate(prep, Path(a.out_dir))
+        return reevaluate(real, Path(a.out_dir))
     cv = cross_fit(prep, a.folds, a.threads, 0.5, a.context)
-    oof = [score_segmented(p.seg, cv.models[fold_of(p.page.host, a.folds)]) for p in prep]  # type: ignore[arg-type]
+    oof = [score_segmented(p.seg, cv.models[fold_of(p.page.host, a.folds)]) for p in real]  # type: ignore[arg-type]
     results: dict[str, dict] = {}
-    best_thr, results["copydesk-text"] = choose_threshold(prep, oof)
+    best_thr, results["copydesk-text"] = choose_threshold(real, oof)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     with (CACHE_DIR / OOF_FILE).open("wb") as f:
         pickle.dump({"oof": oof, "threshold": best_thr}, f)
-    results["corpus-mode"] = corpus_eval(prep, oof, best_thr)
+    results["corpus-mode"] = corpus_eval(real, oof, best_thr)
     print("corpus post-rule on hosts with >= 5 pages:", results["corpus-mode"])
     print(f"OOF done in {time.time() - t0:.0f}s", flush=True)
     if a.no_final:
@@ -397,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         "context": model.context is not None, "context_params": dict(CONTEXT_PARAMS, num_threads=a.threads),
         "context_rounds": CONTEXT_ROUNDS,
         "training_data_sha256": hashlib.sha256(summary.encode()).hexdigest(),
-        "training_pages": len(prep), "folds": a.folds, "oof": results, "vocab": model.vocab,
+        "training_pages": len(real), "made_pages": len(prep) - len(real), "folds": a.folds, "oof": results, "vocab": model.vocab,
     }
     (out_dir / "lines.meta.json").write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")),
                                              encoding="utf-8")

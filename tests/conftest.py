@@ -24,3 +24,22 @@ def shared_data() -> Path:
             pytest.fail(f"CI=true but the shared data is missing at {path}")
         pytest.skip(f"shared data not found at {path} (set COPYDESK_DATA); it is not part of a fresh clone")
     return path
+
+
+_PROSE_WORDS = (
+    "the harbour authority said on Thursday that northern pier would close for repairs in May after divers "
+    "found several of its oak piles had been weakened by shipworm fishing boats normally moor at will be moved "
+    "to old ferry basin summer a change local skippers add about twenty minutes every trip out sea"
+).split()
+
+
+@pytest.fixture(scope="session")
+def distinct_paragraphs():
+    """`n -> n` different prose paragraphs (three sentences of 12-20 words each), deterministic."""
+    import random
+
+    def make(n: int) -> list[str]:
+        rng = random.Random(3)
+        return [" ".join(" ".join(rng.sample(_PROSE_WORDS, rng.randint(12, 20))).capitalize() + "."
+                         for _ in range(3)) for _ in range(n)]
+    return make

@@ -389,18 +389,10 @@ def test_all_navigation_page():
     assert_empty(extract_doc(html.encode()))
 
 
-def _distinct_paragraphs(n: int) -> list[str]:
-    """`n` different prose paragraphs (three sentences of words from PARAS_EN each)."""
-    rng = random.Random(3)
-    vocab = " ".join(PARAS_EN).replace(".", "").replace(",", "").split()
-    return [" ".join(" ".join(rng.sample(vocab, rng.randint(12, 20))).capitalize() + "." for _ in range(3))
-            for _ in range(n)]
-
-
 @pytest.mark.parametrize("n", [300, 1000])
-def test_long_article_keeps_its_paragraphs(n):
+def test_long_article_keeps_its_paragraphs(n, distinct_paragraphs):
     """A very long article is still an article: its paragraphs are not taken for a comment thread."""
-    paras = _distinct_paragraphs(n)
+    paras = distinct_paragraphs(n)
     doc = extract_doc(page(paras).encode())
     text = " ".join(doc.text.split())
     kept = sum(p in text for p in paras)

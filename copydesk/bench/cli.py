@@ -147,9 +147,9 @@ def run_bench(args: argparse.Namespace) -> int:
         print(f"copydesk bench: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        pages = load_pages(data_dir, args.dataset, limit=args.limit, sample=args.sample)
+        html_pages = pages = load_pages(data_dir, args.dataset, limit=args.limit, sample=args.sample)
         if text_input:
-            pages = render.text_pages(pages)
+            pages = render.text_pages(html_pages)
     except (FileNotFoundError, ValueError) as exc:
         print(f"copydesk bench: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -175,7 +175,7 @@ def run_bench(args: argparse.Namespace) -> int:
     extractors = textpeers.text_extractors(installed) if text_input else peers.peer_extractors(installed)
     if args.oof and text_input:
         from ..train_text import oof_extractor as text_oof_extractor
-        extractors = {"copydesk-text-oof": text_oof_extractor(pages, args.oof), **extractors}
+        extractors = {"copydesk-text-oof": text_oof_extractor(html_pages, args.oof), **extractors}
     elif args.oof:
         from ..train import oof_extractor
         extractors = {"copydesk-oof": oof_extractor(pages, args.oof), **extractors}
