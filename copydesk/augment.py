@@ -29,7 +29,7 @@ from .decode import decode
 
 #: Paragraphs inserted into the long articles, in turn.
 LONG_SIZES = (150, 400, 900)
-#: One eligible page in this many becomes a long article / a chrome-only page.
+#: One article page in this many becomes a long article / a chrome-only page / a bare article.
 LONG_EVERY = 8
 CHROME_EVERY = 8
 #: Gold lines of at least this many words count as paragraphs (to insert, and to find the first one).
@@ -41,10 +41,10 @@ CHROME_SELECTOR = ("nav, header, footer, aside, [role=navigation], [role=banner]
                    "[role=complementary]")
 #: A chrome-only page needs at least this much text to be worth a training page.
 CHROME_MIN_CHARS = 200
+BARE_EVERY = 8
 #: Bare articles: this many of a page's gold paragraphs (in turn), lines of at least this many words.
 BARE_SIZES = (1, 2, 3)
 BARE_MIN_WORDS = 8
-BARE_EVERY = 8
 #: Weight of each kind of made page. Measured out of fold (real pages only), at full weight the
 #: chrome-only pages cost collection pages 5 points; at these weights the two sets move by less
 #: than run-to-run noise while the three behaviours they teach hold.
@@ -57,13 +57,19 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def _paragraphs(gold: str | None) -> list[str]:
-    return [_norm(x) for x in (gold or "").split("\n") if len(x.split()) >= PARAGRAPH_MIN_WORDS]
+def _paragraphs(gold: str | None, min_words: int = PARAGRAPH_MIN_WORDS) -> list[str]:
+    return [_norm(x) for x in (gold or "").split("\n") if len(x.split()) >= min_words]
 
 
 def _utf8(html: str) -> bytes:
     """The page as bytes that `decode` reads back unchanged, whatever its <meta charset> says."""
     return codecs.BOM_UTF8 + html.encode("utf-8", "surrogatepass")
+
+
+def _with_body(tree: LexborHTMLParser, body: str) -> bytes:
+    """A page of the `tree`'s <head> and `body`."""
+    head = tree.head.html if tree.head is not None else "<head></head>"
+    return _utf8(f"<!DOCTYPE html><html>{head}<body>{body}</body></html>")
 
 
 def long_article(page, extra: Sequence[str]):
@@ -100,22 +106,17 @@ def chrome_only(page):
             outer.append(n)
     if sum(len(n.text(strip=True)) for n in outer) < CHROME_MIN_CHARS:
         return None
-    head = tree.head.html if tree.head is not None else "<head></head>"
-    body = "".join(n.html or "" for n in outer)
-    return replace(page, id=f"{page.id}{MARK}chrome",
-                   html=_utf8(f"<!DOCTYPE html><html>{head}<body>{body}</body></html>"))
+    return replace(page, id=f"{page.id}{MARK}chrome", html=_with_body(tree, "".join(n.html or "" for n in outer)))
 
 
 def bare_article(page, n: int):
     """`page`'s first `n` gold paragraphs alone in a bare body (its <head> kept), or None."""
-    paras = [_norm(x) for x in (page.gold_text or "").split("\n") if len(x.split()) >= BARE_MIN_WORDS][:n]
+    paras = _paragraphs(page.gold_text, BARE_MIN_WORDS)[:n]
     if not paras:
         return None
     tree = LexborHTMLParser(decode(page.html).text)
-    head = tree.head.html if tree.head is not None else "<head></head>"
-    body = "".join(f"<p>{escape(x)}</p>" for x in paras)
     return replace(page, id=f"{page.id}{MARK}bare{len(paras)}",
-                   html=_utf8(f"<!DOCTYPE html><html>{head}<body>{body}</body></html>"))
+                   html=_with_body(tree, "".join(f"<p>{escape(x)}</p>" for x in paras)))
 
 
 def made_kind(page) -> str | None:
@@ -136,19 +137,17 @@ def weight(page) -> float:
 
 
 def made_pages(pages: Sequence, fold_of) -> list:
-    """The extra training pages for `pages` (WCXB pages with a gold text only).
+    """The extra training pages for `pages`, made from its article pages with a gold text (WCXB).
 
     `fold_of(host)` is the cross-validation fold of a host: inserted paragraphs come from pages of
     the same fold, so no text crosses from a training fold into a held-out one.
     """
-    gold = [p for p in pages if p.gold_text and not is_made(p)]
+    articles = [p for p in pages if p.gold_text and p.page_type == "article" and not is_made(p)]
     by_fold: dict[int, list[str]] = {}
-    for p in gold:
-        if p.page_type == "article":
-            by_fold.setdefault(fold_of(p.host), []).extend(_paragraphs(p.gold_text))
+    for p in articles:
+        by_fold.setdefault(fold_of(p.host), []).extend(_paragraphs(p.gold_text))
     by_fold = {k: list(dict.fromkeys(v)) for k, v in by_fold.items()}
     out = []
-    articles = [p for p in gold if p.page_type == "article"]
     for i, p in enumerate(articles[::LONG_EVERY]):
         own = set(_paragraphs(p.gold_text))
         pool = [x for x in by_fold.get(fold_of(p.host), []) if x not in own]
