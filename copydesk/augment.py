@@ -12,7 +12,7 @@ shared sets barely hold. Each teaches one behaviour the real pages alone did not
   body: a page of a paragraph or two is still an article (with chrome-only pages but without
   these, the model took every small page for boilerplate).
 
-Only training uses these pages (`train.PageRows.synthetic`), at reduced weights (`WEIGHTS`);
+Only training uses these pages (`train.PageRows.made`), at reduced weights (`WEIGHTS`);
 every figure reported is measured on the real pages alone. Deterministic: the same pages give
 the same made pages.
 """

@@ -166,8 +166,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="copydesk", description="Turn web pages (HTML or scraped text) into clean articles.")

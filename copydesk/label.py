@@ -51,8 +51,10 @@ def decide(probs: np.ndarray, blocks: Sequence[Block], threshold: float, options
     # in a gap of up to QUOTE_GAP blocks too (a pull quote is followed by its attribution).
     kept_idx = np.flatnonzero(keep)
     near = ~keep & (probs >= threshold - SMOOTH_MARGIN)
-    for j, k in zip(kept_idx[:-1].tolist(), kept_idx[1:].tolist()):
-        if 1 < k - j <= QUOTE_GAP + 1 and near[j + 1:k].any():
+    gaps = np.diff(kept_idx)
+    for g in np.flatnonzero((gaps > 1) & (gaps <= QUOTE_GAP + 1)).tolist():
+        j, k = int(kept_idx[g]), int(kept_idx[g + 1])
+        if near[j + 1:k].any():
             a, b = blocks[j].ancestors[:-1], blocks[k].ancestors[:-1]
             for i in range(j + 1, k):
                 if near[i] and (k - j == 2 or blocks[i].kind == "quote") and (

@@ -91,7 +91,7 @@ class PageRows:
     w: np.ndarray
     confident_share: float
     #: A page made by `augment` (trained on, never evaluated).
-    synthetic: bool = False
+    made: bool = False
 
 
 def fold_of(host: str, folds: int) -> int:
@@ -219,7 +219,7 @@ def evaluate(rows: Sequence[PageRows], pages_by_key: dict, probs: Sequence[np.nd
     opts = Options()
     wcxb, counts, types = [], None, {}
     for r, p in zip(rows, probs):
-        if r.synthetic:
+        if r.made:
             continue
         keep = decide(p, r.blocks, threshold, opts)
         text = "\n\n".join(x.text for x in assemble(b for b, k in zip(r.blocks, keep) if k))
@@ -266,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     pages = load_pages(args.data_dir, "all", limit=args.limit)
     rows = build(training_pages(pages, args.folds), args.jobs)
     by_key = {p.key: p for p in pages}
-    real = [r for r in rows if not r.synthetic]
+    real = [r for r in rows if not r.made]
     n_blocks = sum(len(r.blocks) for r in real)
     n_labelled = int(sum((r.y >= 0).sum() for r in real))
     conf = float(np.mean([r.confident_share for r in real if r.dataset == "wcxb-dev"] or [0]))
@@ -274,8 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"WCXB blocks with a confident label: {conf:.1%} ({time.time() - t0:.0f}s)", file=sys.stderr)
     meta: dict = {"features": FEATURE_NAMES, "params": PARAMS, "rounds": NUM_ROUNDS,
                   "training_data_sha256": data_hash(pages), "pages": len(real), "made_pages": len(rows) - len(real),
-                  "blocks": n_blocks,
-                  "labelled_blocks": n_labelled, "wcxb_confident_label_share": round(conf, 4)}
+                  "blocks": n_blocks, "labelled_blocks": n_labelled, "wcxb_confident_label_share": round(conf, 4)}
     threshold = args.threshold if args.threshold is not None else 0.5
     context_booster = None
     if args.folds > 1:

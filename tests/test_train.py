@@ -52,7 +52,7 @@ def test_made_pages_are_trained_on_but_never_evaluated():
     real = _page()
     made = _page(id="1+chrome", gold_text="nothing of this page")
     rows = [page_rows(real), page_rows(made)]
-    assert [r.synthetic for r in rows] == [False, True]
+    assert [r.made for r in rows] == [False, True]
     good = [np.where(rows[0].y == 1, 1.0, 0.0), np.zeros(len(rows[1].blocks))]
     bad = [good[0], np.ones(len(rows[1].blocks))]  # the made page's scores must not matter
     by_key = {real.key: real}
