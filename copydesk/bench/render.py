@@ -5,7 +5,9 @@ mode (`copydesk.clean_text`, `copydesk bench --input text`, the line model's
 training in `copydesk.train_text`) is measured and trained on: all visible
 text, one line per block element, a blank line after paragraph-level blocks.
 Scripts, styles, forms' option lists and the like are skipped, nothing else
-is: navigation, footers and widgets stay, as they would in a scrape.
+is: navigation, footers and widgets stay, as they would in a scrape, and so
+does `<noscript>` content, which is what a scraper that runs no JavaScript
+sees (forums such as Discourse serve their whole thread there).
 
 `text_pages` returns the corpus as `Page` records whose ``html`` field holds
 the UTF-8 bytes of the rendering (gold annotations unchanged), so the
@@ -20,13 +22,13 @@ from collections.abc import Sequence
 from .datasets import Page
 
 #: Elements whose text is never rendered.
-SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head", "title",
+SKIP_TAGS = frozenset({"script", "style", "template", "svg", "head", "title",
                        "iframe", "object", "canvas", "select", "option", "math", "-comment"})
 #: Elements that end a line and are followed by a blank line.
 PARA_TAGS = frozenset({"p", "div", "section", "article", "main", "header", "footer", "nav", "aside",
                        "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "blockquote",
                        "pre", "form", "figure", "figcaption", "address", "hr", "fieldset", "details",
-                       "summary", "body", "center", "menu", "hgroup", "dialog"})
+                       "summary", "body", "center", "menu", "hgroup", "dialog", "noscript"})
 #: Elements that end a line without a blank line (so table cells are lines of their own).
 LINE_TAGS = frozenset({"li", "tr", "dt", "dd", "br", "option", "caption", "legend", "label",
                        "button", "td", "th"})

@@ -25,6 +25,12 @@ def test_render_text_one_line_per_block_blank_after_paragraphs():
     assert "var x" not in text and "T" not in text.split("\n")
 
 
+def test_render_text_keeps_noscript_content_a_scraper_without_javascript_sees():
+    html = ("<body><div id='app'></div><noscript><div><p>First post of the thread.</p>"
+            "<p>A reply to it.</p></div></noscript><script>boot()</script></body>")
+    assert render.render_text(html).split("\n") == ["First post of the thread.", "", "A reply to it."]
+
+
 def test_render_page_keeps_gold_and_carries_utf8_text():
     page = Page(id="p", dataset="wcxb-dev", html='<meta charset="iso-8859-1"><p>Café crème</p>'.encode("latin-1"), url=None, host="h",
                 page_type="article", gold_text="gold")
