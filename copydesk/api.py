@@ -1,7 +1,7 @@
 """The public entry points: run the stages in order, one direction.
 
     bytes ─▶ decode ─▶ parse ─▶ metadata ─▶ prune ─▶ segment ─▶ featurize
-          ─▶ score ─▶ label ─▶ assemble ─▶ Document
+          ─▶ score ─▶ pagetype ─▶ label ─▶ assemble ─▶ Document
 
 `analyse` stops after featurize (training uses it); `explain` runs everything
 and keeps per-block labels, scores and reasons (the inspector uses it);
@@ -24,12 +24,15 @@ from .features import FEATURE_NAMES, featurize
 from .label import decide, news_roles, threshold_for
 from .options import MAX_INPUT_BYTES, Options
 from .parse import parse
+from .pagetype import page_features, page_signals, type_name
 from .prune import prune
-from .score import get_model
+from .score import BlockModel, get_model
 from .segment import Segmentation, segment
 
 #: How many feature contributions `explain` reports per block.
 TOP_REASONS = 3
+#: A page that keeps nothing is looked at again with its hidden elements when they held this much text.
+HIDDEN_RETRY_CHARS = 200
 _LOOKS_HTML = re.compile(r"<\s*(?:!doctype|html|head|body|div|p|span|a|table|article|section|br|meta|title|h[1-6]|ul|li|script)\b", re.I)
 
 
@@ -64,6 +67,10 @@ class PageAnalysis:
     empty_reason: str | None = None
     #: Set when the input is plain text rather than HTML.
     plain_text: str | None = None
+    #: Characters of text in elements the page hides, which prune removed.
+    hidden_chars: int = 0
+    #: Markup and URL signals of the page type (`pagetype.page_signals`).
+    signals: np.ndarray | None = None
 
 
 def _resolve_options(options: Options | None, kw: dict) -> Options:
@@ -96,8 +103,9 @@ def sniff_kind(text: str) -> str | None:
 
 
 def analyse(html: bytes | str, url: str | None = None, options: Options | None = None,
-            deadline: float | None = None, content_type: str | None = None) -> PageAnalysis:
-    """decode → parse → metadata → prune → segment → featurize."""
+            deadline: float | None = None, content_type: str | None = None,
+            keep_hidden: bool = False) -> PageAnalysis:
+    """decode → parse → metadata → prune → segment → featurize (`keep_hidden`: see `prune`)."""
     options = options or Options()
     out = PageAnalysis()
     if isinstance(html, (bytes, bytearray, memoryview)):
@@ -145,7 +153,8 @@ def analyse(html: bytes | str, url: str | None = None, options: Options | None =
     else:
         node = tree.css_first("title")
         out.title_hint = node.text(strip=True) if node is not None else None
-    prune(tree)
+    out.signals = page_signals(tree, url)
+    out.hidden_chars = prune(tree, keep_hidden)
     seg = segment(tree, deadline)
     if seg.truncated:
         out.warnings.append("page has too many blocks; the rest was ignored")
@@ -166,15 +175,24 @@ def explain(html: bytes | str, url: str | None = None, options: Options | None =
     page = analyse(html, url, options, deadline, content_type)
     if page.plain_text is not None:
         return Explanation(_from_plain_text(page.plain_text, url, options), [])
+    model = get_model()
+    labelled = _label(page, model, options)
+    if not labelled.keep.any() and page.hidden_chars >= HIDDEN_RETRY_CHARS:
+        # Nothing kept, but the page hides text: content behind a gate its scripts lift (an age
+        # check, a "view more" wrapper). A second look with hidden elements kept.
+        second = analyse(html, url, options, deadline, content_type, keep_hidden=True)
+        again = _label(second, model, options)
+        if again.keep.any():
+            page, labelled = second, again
+            page.warnings.append("content found only in elements the page hides")
     doc = Document(url=url, warnings=page.warnings)
     _apply_metadata(doc, page.meta)
     if page.empty_reason or page.seg is None or page.X is None:
         doc.empty_reason = page.empty_reason or "no text found"
         return Explanation(doc, [])
     blocks = page.seg.blocks
-    model = get_model()
-    probs = model.predict(page.X, blocks)
-    keep = decide(probs, blocks, threshold_for(model.threshold, options), options)
+    probs, keep = labelled.probs, labelled.keep
+    doc.page_type = labelled.page_type
     roles = news_roles(blocks, keep, doc.title, doc.authors)
     body: list[Block] = []
     for b, role in zip(blocks, roles):
@@ -203,6 +221,28 @@ def explain(html: bytes | str, url: str | None = None, options: Options | None =
         views = [BlockView(b.text, b.kind, b.tag, role, round(float(p), 4), r)
                  for b, role, p, r in zip(blocks, roles, probs, why)]
     return Explanation(doc, views)
+
+
+@dataclass
+class Labelled:
+    """score → pagetype → label for one analysed page."""
+
+    probs: np.ndarray
+    keep: np.ndarray
+    page_type: str | None = None
+
+
+def _label(page: PageAnalysis, model: BlockModel, options: Options) -> Labelled:
+    """Block probabilities, page type and keep decisions (empty for a page without rows)."""
+    if page.seg is None or page.X is None or page.empty_reason:
+        return Labelled(np.zeros(0), np.zeros(0, dtype=bool))
+    probs = model.predict(page.X, page.seg.blocks)
+    base, page_type = model.threshold, None
+    if model.types is not None and page.signals is not None:
+        type_probs = model.types.predict(page_features(page.signals, page.X, probs))
+        base, page_type = model.types.threshold(type_probs), type_name(type_probs)
+    keep = decide(probs, page.seg.blocks, threshold_for(base, options), options)
+    return Labelled(probs, keep, page_type)
 
 
 def extract(html: bytes | str, url: str | None = None, options: Options | None = None,

@@ -61,6 +61,9 @@ class Document:
     bio: str | None = None
     #: Estimated quality of the extraction in [0, 1].
     confidence: float = 0.0
+    #: What kind of page it is, one of `pagetype.PAGE_TYPES` ("article", "forum", "product", ...);
+    #: None for scraped text.
+    page_type: str | None = None
     empty_reason: str | None = None
     #: Non-fatal problems met on the way (e.g. undecodable bytes replaced).
     warnings: list[str] = field(default_factory=list)

@@ -2,7 +2,8 @@
 
 Owns the cheap, certain removals: scripts, styles, embedded media, elements
 the page itself hides, and text meant only for screen readers. Everything
-doubtful stays for the model.
+doubtful stays for the model. How much hidden text went is reported, so a
+page that yields nothing can be looked at again with it.
 """
 from __future__ import annotations
 
@@ -33,10 +34,15 @@ SCREEN_READER_SELECTOR = ", ".join(
 SCREEN_READER_MAX_CHARS = 300
 
 
-def prune(tree: LexborHTMLParser) -> None:
-    """Remove never-content, hidden (but not a hidden page) and screen-reader-only elements in place."""
+def prune(tree: LexborHTMLParser, keep_hidden: bool = False) -> int:
+    """Remove never-content, hidden (but not a hidden page) and screen-reader-only elements in place.
+
+    Returns how many characters of hidden text went. With `keep_hidden`, hidden elements stay (the
+    second look `api.explain` takes at a page that gave nothing: content behind a script-run gate).
+    """
     tree.strip_tags(list(NEVER_CONTENT), recursive=False)
-    hidden = [n for n in tree.css(HIDDEN_SELECTOR) if n.tag not in ("html", "body")]
+    hidden = [] if keep_hidden else [n for n in tree.css(HIDDEN_SELECTOR) if n.tag not in ("html", "body")]
+    removed = 0
     if hidden:
         body = tree.body
         total = len(body.text(deep=True)) if body is not None else 0
@@ -47,7 +53,9 @@ def prune(tree: LexborHTMLParser) -> None:
         for node, size, st in zip(hidden, sizes, streamed):
             if not (total and size >= HIDDEN_PAGE_SHARE * total) and not (page_streamed and st):
                 node.decompose()
+                removed += size
 
     for node in tree.css(SCREEN_READER_SELECTOR):
         if node.tag not in ("html", "body") and len(node.text(deep=True)) <= SCREEN_READER_MAX_CHARS:
             node.decompose()
+    return removed

@@ -3,9 +3,10 @@
 Owns the packaged block model, two LightGBM boosters: the block pass
 (`models/blocks.lgb.txt`, one block at a time) and the context pass
 (`models/context.lgb.txt`, each block again in the light of its neighbours'
-first-pass scores, see `context.py`), with their metadata beside them
-(`models/blocks.meta.json`: feature lists, decision threshold, training-data
-hash, out-of-fold figures). Loaded once per process, on first use; a missing
+first-pass scores, see `context.py`) and the page-type classifier
+(`models/pagetype.lgb.txt`, see `pagetype.py`), with their metadata beside
+them (`models/blocks.meta.json`: feature lists, decision thresholds,
+training-data hash, out-of-fold figures). Loaded once per process, on first use; a missing
 or corrupt file raises `ModelError` naming it.
 """
 from __future__ import annotations
@@ -21,10 +22,12 @@ from .errors import ModelError
 from .blocks import Block
 from .context import CONTEXT_NAMES, context_features
 from .features import FEATURE_NAMES
+from .pagetype import FEATURE_NAMES as PAGETYPE_FEATURES, PAGE_TYPES, PageTypes
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = MODEL_DIR / "blocks.lgb.txt"
 CONTEXT_FILE = MODEL_DIR / "context.lgb.txt"
+PAGETYPE_FILE = MODEL_DIR / "pagetype.lgb.txt"
 META_FILE = MODEL_DIR / "blocks.meta.json"
 
 
@@ -35,6 +38,8 @@ class BlockModel:
     meta: dict
     #: The context pass; None scores with the block pass alone.
     context: object | None = None
+    #: The page-type classifier and per-type thresholds; None labels with `threshold` alone.
+    types: PageTypes | None = None
 
     def predict(self, X: np.ndarray, blocks: list[Block] | None = None) -> np.ndarray:
         """Final body probabilities (block pass, then context pass when both are available)."""
@@ -78,15 +83,22 @@ def read_booster(model_file: Path, meta_file: Path | None, features: list[str], 
 
 
 def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE,
-               context_file: Path = CONTEXT_FILE) -> BlockModel:
-    """Read both passes and their metadata, checking that they match this code's features."""
+               context_file: Path = CONTEXT_FILE, pagetype_file: Path = PAGETYPE_FILE) -> BlockModel:
+    """Read both passes, the page-type classifier and their metadata, checking them against this code."""
     booster, meta = read_booster(model_file, meta_file, FEATURE_NAMES, "block model")
     context = None
     if meta.get("context_features") is not None:
         if meta["context_features"] != CONTEXT_NAMES:
             raise ModelError(f"context model {context_file} was trained on other features; retrain it")
         context, _ = read_booster(context_file, None, CONTEXT_NAMES, "context model")
-    return BlockModel(booster, float(meta.get("threshold", 0.5)), meta, context)
+    types = None
+    spec = meta.get("page_types")
+    if spec is not None:
+        if spec.get("features") != PAGETYPE_FEATURES or tuple(spec.get("types", ())) != PAGE_TYPES:
+            raise ModelError(f"page-type model {pagetype_file} was trained on other features; retrain it")
+        type_booster, _ = read_booster(pagetype_file, None, PAGETYPE_FEATURES, "page-type model")
+        types = PageTypes(type_booster, np.asarray(spec["thresholds"], dtype=np.float64))
+    return BlockModel(booster, float(meta.get("threshold", 0.5)), meta, context, types)
 
 
 def get_model() -> BlockModel:

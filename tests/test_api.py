@@ -56,3 +56,20 @@ def test_plain_text_goes_to_text_mode_and_json_is_refused():
 def test_public_surface():
     for name in ("extract", "clean_text", "explain", "count_lines", "Document", "Options", "ModelError"):
         assert hasattr(copydesk, name)
+
+
+def test_content_behind_a_script_run_gate_gets_a_second_look():
+    story = "".join(f"<p>Paragraph {i} of the product story: roasted in small batches, sealed fresh and "
+                    f"shipped the same week so that every cup tastes the way it was meant to.</p>" for i in range(6))
+    menu = "".join(f"<li><a href='/c{i}'>Category {i}</a></li>" for i in range(8))
+    legal = "<ul>" + "".join(f"<li><a href='/{w.lower()}'>{w}</a></li>" for w in (
+        "Terms of service", "Privacy policy", "Cookie settings", "Shipping and delivery", "Returns and refunds",
+        "Contact us", "Careers at the shop", "Press and media", "Wholesale accounts", "Gift cards")) + "</ul>"
+    page = (f"<html><body><nav><ul>{menu}</ul></nav><div class='age-gate-content' style='display:none'>"
+            f"<h1>Dark roast</h1>{story}</div><footer>{legal}</footer></body></html>")
+    doc = extract(page)
+    assert "Paragraph 0 of the product story" in doc.text and "Paragraph 5" in doc.text
+    assert "Category" not in doc.text and "Privacy" not in doc.text
+    assert "content found only in elements the page hides" in doc.warnings
+    visible = extract(page.replace(" style='display:none'", ""))
+    assert visible.text == doc.text and not visible.warnings

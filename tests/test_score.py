@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -38,3 +40,18 @@ def test_corrupt_metadata_is_named(tmp_path):
     meta.write_text("{ not json")
     with pytest.raises(ModelError, match="blocks.meta.json"):
         load_model(MODEL_FILE, meta, CONTEXT_FILE)
+
+
+def test_page_type_model_problems_are_named(tmp_path):
+    bad = tmp_path / "pagetype.lgb.txt"
+    bad.write_text("this is not a LightGBM model")
+    with pytest.raises(ModelError, match="corrupt.*pagetype.lgb.txt"):
+        load_model(MODEL_FILE, META_FILE, CONTEXT_FILE, bad)
+    with pytest.raises(ModelError, match="missing.*nope.lgb.txt"):
+        load_model(MODEL_FILE, META_FILE, CONTEXT_FILE, tmp_path / "nope.lgb.txt")
+    meta = json.loads(META_FILE.read_text(encoding="utf-8"))
+    meta["page_types"]["features"] = meta["page_types"]["features"][:-1]
+    stale = tmp_path / "blocks.meta.json"
+    stale.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match="page-type model.*other features"):
+        load_model(MODEL_FILE, stale, CONTEXT_FILE)

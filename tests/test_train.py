@@ -2,7 +2,9 @@
 import numpy as np
 
 from copydesk.bench.datasets import Page
-from copydesk.train import PAGE_BLOCKS_NORM, SNIPPET_WEIGHT, data_hash, evaluate, fold_of, page_rows, training_pages
+from copydesk.pagetype import PAGE_TYPES
+from copydesk.train import (PAGE_BLOCKS_NORM, SNIPPET_WEIGHT, choose_type_thresholds, data_hash, evaluate, fold_of,
+                            page_rows, training_pages)
 
 PROSE = "The harbour authority closed the old pier on Monday after engineers found cracks in its supports."
 HTML = f"""<html><body><nav><a href=/>Home</a> <a href=/news>News</a></nav>
@@ -59,3 +61,16 @@ def test_made_pages_are_trained_on_but_never_evaluated():
     assert evaluate(rows, by_key, good, 0.5) == evaluate(rows, by_key, bad, 0.5)
     assert evaluate(rows, by_key, good, 0.5)["wcxb_f1"] > 0.9
     assert len(training_pages([real], 5)) >= 1
+
+
+def test_per_type_thresholds_follow_where_each_type_scores_its_content():
+    pages = [_page(id=f"a{i}", host=f"news{i}.example") for i in range(4)]
+    pages += [_page(id=f"l{i}", host=f"shop{i}.example", page_type="listing") for i in range(4)]
+    rows = [page_rows(p) for p in pages]
+    # articles' body blocks score 0.9, listings' only 0.42: below the global 0.55, above their chrome
+    probs = [np.where(r.y == 1, 0.9 if r.page_type == "article" else 0.42, 0.1) for r in rows]
+    type_probs = np.array([np.eye(len(PAGE_TYPES))[PAGE_TYPES.index(r.page_type)] for r in rows])
+    th, chosen, nested = choose_type_thresholds(rows, {p.key: p for p in pages}, probs, type_probs, 0.55, 2)
+    assert th[PAGE_TYPES.index("listing")] <= 0.4 and th[PAGE_TYPES.index("article")] > 0.4
+    assert chosen["wcxb_listing"] > 0.9 and chosen["wcxb_f1"] > evaluate(rows, {p.key: p for p in pages}, probs, 0.55)["wcxb_f1"]
+    assert set(nested) == set(chosen)

@@ -205,7 +205,7 @@ def process_item(item: Item, extractor: Extractor, opts: Options, markdown: bool
         "id": rec.id, "source": rec.source, "url": rec.url or doc.url,
         "warc_record_id": rec.warc_record_id, "warc_date": rec.warc_date,
         "title": doc.title, "authors": list(doc.authors), "date": doc.date, "language": doc.language,
-        "text": text, "confidence": float(doc.confidence), "chars": len(text),
+        "page_type": doc.page_type, "text": text, "confidence": float(doc.confidence), "chars": len(text),
         "paragraphs": len(doc.paragraphs), "ms": round(ms, 3),
         "meta": json.dumps(rec.meta, ensure_ascii=False) if rec.meta else None,
     }

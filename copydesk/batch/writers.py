@@ -31,7 +31,7 @@ PARTS = "_parts"
 
 #: Columns of a kept record, in order (``markdown`` only with --markdown).
 DATA_COLUMNS = ("id", "source", "url", "warc_record_id", "warc_date", "title", "authors", "date",
-                "language", "text", "markdown", "confidence", "chars", "paragraphs", "ms", "meta")
+                "language", "page_type", "text", "markdown", "confidence", "chars", "paragraphs", "ms", "meta")
 
 
 def arrow_schema(markdown: bool) -> Any:
@@ -48,6 +48,7 @@ def arrow_schema(markdown: bool) -> Any:
         pa.field("authors", pa.list_(pa.string())),
         pa.field("date", pa.string()),
         pa.field("language", pa.string()),
+        pa.field("page_type", pa.string()),
         pa.field("text", pa.string()),
     ]
     if markdown:

@@ -77,7 +77,7 @@ def test_mixed_run_accounting(tmp_path, mixed_inputs, capsys):
     assert any("cannot" in r["reason"] and "unreadable" in r["id"] for r in errors.values())
     table = pq.read_table(sorted((out / "data").glob("*.parquet"))[0])
     for col in ("id", "source", "url", "warc_record_id", "warc_date", "title", "authors", "date", "language",
-                "text", "confidence", "chars", "paragraphs", "ms"):
+                "page_type", "text", "confidence", "chars", "paragraphs", "ms"):
         assert col in table.column_names
     assert "markdown" not in table.column_names
     row = pq.read_table(out / "data" / "part-000000.parquet").to_pylist()[0]

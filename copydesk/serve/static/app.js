@@ -109,7 +109,7 @@ function renderDocument(doc, note) {
   meta.replaceChildren();
   const rows = [
     ["authors", (doc.authors || []).join(", ")],
-    ["date", doc.date], ["publisher", doc.publisher], ["language", doc.language],
+    ["date", doc.date], ["publisher", doc.publisher], ["language", doc.language], ["page_type", doc.page_type],
     ["url", doc.url], ["confidence", doc.confidence == null ? "" : Number(doc.confidence).toFixed(2)],
     ["empty", doc.empty_reason], ["warnings", (doc.warnings || []).join("; ")], ["note", note],
   ];
