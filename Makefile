@@ -20,7 +20,7 @@ $(VENV)/.test: $(VENV)/.base
 demo: $(VENV)/.base
 	$(VENV)/bin/copydesk extract examples/news-article.html --format markdown
 	@echo; echo "--- the same page as JSON (fields only) ---"
-	$(VENV)/bin/copydesk extract examples/news-article.html --format json | $(PY) -c "import json,sys; d=json.load(sys.stdin); [print(f'{k}: {d[k]}') for k in ('title','authors','date','publisher','language','credits','bio','confidence')]"
+	$(VENV)/bin/copydesk extract examples/news-article.html --format json | $(PY) -c "import json,sys; d=json.load(sys.stdin); [print(f'{k}: {d[k]}') for k in ('title','authors','date','publisher','language','credits','bio','confidence','page_type')]"
 
 test: $(VENV)/.test
 	$(PY) -m pytest -q -p no:cacheprovider
