@@ -313,7 +313,11 @@ def choose_type_thresholds(rows: Sequence[PageRows], pages_by_key: dict, probs: 
     grid = {t: page_scores(rows, pages_by_key, probs, [t] * len(rows)) for t in TYPE_THRESHOLDS}
 
     def scores(th: np.ndarray, idx: Sequence[int]) -> list:
-        return [grid[min(TYPE_THRESHOLDS, key=lambda g: abs(g - mixed_threshold(type_probs[i], th)))][i] for i in idx]
+        out = []
+        for i in idx:
+            t = mixed_threshold(type_probs[i], th)
+            out.append(grid[min(TYPE_THRESHOLDS, key=lambda g: abs(g - t))][i])
+        return out
 
     def ascend(idx: list[int]) -> np.ndarray:
         sub = [rows[i] for i in idx]

@@ -406,7 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         "context": model.context is not None, "context_params": dict(CONTEXT_PARAMS, num_threads=a.threads),
         "context_rounds": CONTEXT_ROUNDS,
         "training_data_sha256": hashlib.sha256(summary.encode()).hexdigest(),
-        "training_pages": len(real), "made_pages": len(prep) - len(real), "folds": a.folds, "oof": results, "vocab": model.vocab,
+        "training_pages": len(real), "made_pages": len(prep) - len(real), "folds": a.folds, "oof": results,
+        "vocab": model.vocab,
     }
     (out_dir / "lines.meta.json").write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")),
                                              encoding="utf-8")
