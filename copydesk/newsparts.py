@@ -98,6 +98,11 @@ CREDIT_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
 )]
 #: Credit lines that name photo agencies must be short.
 PHOTO_AGENCY_MAX_CHARS = 160
+#: The CREDIT_PATTERNS that name photo agencies (the first: agency names anywhere in the line)...
+_AGENCY_PATTERNS = (8, 9)
+#: ...and words every match of the first holds (case-folded), a cheap test before the regex.
+_AGENCY_KEYS = ("getty", "shutterstock", "istock", "alamy", "unsplash", "pexels", "picture", "imago",
+                "photo", "reuters", "/ap", "/afp", "dpa", "epa", "keystone", "sipa")
 
 BIO_MAX_CHARS = 800
 BIO_MAX_SENTENCES = 4
@@ -240,12 +245,13 @@ def is_credit(text: str) -> bool:
     t = " ".join(text.split())
     if not t or len(t) > CREDIT_MAX_CHARS:
         return False
+    short = len(t) <= PHOTO_AGENCY_MAX_CHARS  # agency names inside long prose are no credit
     for i, pat in enumerate(CREDIT_PATTERNS):
+        if i in _AGENCY_PATTERNS and not short:
+            continue
+        if i == _AGENCY_PATTERNS[0] and not any(k in t.casefold() for k in _AGENCY_KEYS):
+            continue  # the slowest pattern by far; every match of it holds one of the keys
         if pat.search(t):
-            if i == 8 and len(t) > PHOTO_AGENCY_MAX_CHARS:  # agency names inside long prose
-                continue
-            if i == 9 and len(t) > PHOTO_AGENCY_MAX_CHARS:
-                continue
             return True
     return False
 

@@ -19,6 +19,7 @@ from itertools import chain, compress, repeat
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 #: Characters of a line looked at when featurising (longer lines are truncated for features only).
 MAX_FEATURE_CHARS = 4000
@@ -34,6 +35,13 @@ RUN_MAX_GAP = 2
 LOGODDS_CLIP = 4.0
 #: Window half-widths (in lines) for prose-density features.
 DENSITY_WINDOWS = (3, 10)
+#: Lines either side compared with a line's shape (`shape_*` columns), and the record periods
+#: looked for (a listing repeats title / price / rating lines every 2-5 lines; at most SHAPE_WINDOW).
+SHAPE_WINDOW, PERIOD_WINDOW, PERIODS = 8, 10, (2, 3, 4, 5)
+#: Word-count bins of a line's shape.
+SHAPE_WORD_BINS = (1.5, 2.5, 5.5, 12.5, 30.5)
+#: Runs of identically shaped lines are counted up to this length.
+SHAPE_RUN_CAP = 50
 
 TERMINAL = frozenset(".!?。！？…\"'”’»)")
 BULLET_RE = re.compile(r"^\s*(?:[•·▪●◦■□►▶‣⁃∙*–—-]|\d{1,3}[.)])\s+")
@@ -60,7 +68,8 @@ de het een en of maar als van in op met voor is zijn was dat niet ook te bij naa
 
 #: Names of the columns `features` returns, in order. title_ratio = share of words starting upper-case,
 #: caps_ratio = share of letters that are upper-case, run_* = position against the longest prose run,
-#: dens_* = prose words within +-3/10 lines over the page's words.
+#: dens_* = prose words within +-3/10 lines over the page's words; shape_* and period_* describe
+#: repeated line shapes (`shape_columns`), chars_rel_median = chars over the page's median line.
 BASE_NAMES = [
     "chars", "words", "mean_word_len", "terminal", "ends_colon", "starts_upper", "title_ratio",
     "caps_ratio", "digit_share", "punct_share", "stop_share", "bullet", "sep_count", "urlish",
@@ -69,6 +78,7 @@ BASE_NAMES = [
     "in_run", "run_dist_before", "run_dist_after", "run_dist_rel", "run_share",
     "dens_3", "dens_10", "prose_words_after_share", "prose_words_before_share",
     "page_lines", "page_words", "page_prose_share", "page_max_words", "page_repeat_share",
+    "shape_window", "shape_run", "period_share", "period", "chars_rel_median",
 ]
 VOCAB_NAMES = ["lo_mean", "lo_min", "lo_max", "lo_sum", "lo_known"]
 NEIGHBOUR_COLS = ["words", "terminal", "prose", "lo_mean", "blank_before", "bullet"]
@@ -150,6 +160,48 @@ def _line_hits(pattern: re.Pattern, joined: str, starts: np.ndarray, n: int, spa
     line = np.searchsorted(starts, spans[:, 0], "right") - 1
     out[line if span is None else line[spans[:, 1] - starts[line] <= span]] = True
     return out
+
+
+def _window_mean(cols: np.ndarray, half: int) -> np.ndarray:
+    """Mean of each column of `cols` (lines x k) over the lines within `half` lines either side."""
+    n = len(cols)
+    cs = np.concatenate([np.zeros((1, cols.shape[1])), np.cumsum(cols, axis=0, dtype=np.float64)])
+    idx = np.arange(n)
+    lo, hi = np.clip(idx - half, 0, n), np.clip(idx + half + 1, 0, n)
+    return (cs[hi] - cs[lo]) / (hi - lo)[:, None]
+
+
+def _median(values: np.ndarray) -> float:
+    """np.median of a non-empty column, without its overhead (it dominated this stage)."""
+    n = len(values)
+    mid = np.partition(values, [(n - 1) // 2, n // 2])
+    return float(mid[(n - 1) // 2] + mid[n // 2]) / 2
+
+
+def shape_columns(words: np.ndarray, terminal: np.ndarray, bullet: np.ndarray, digits: np.ndarray,
+                  upper: np.ndarray, chars: np.ndarray) -> np.ndarray:
+    """Repeated line shapes: records of a listing or a product grid, rows of a menu.
+
+    A line's shape is its word-count bin, terminal punctuation, bullet, digits and capital.
+    Columns: share of lines within SHAPE_WINDOW either side with the same shape; length of the
+    run of same-shaped lines it is in; the best share of lines (within PERIOD_WINDOW) repeating
+    the shape of the line k before, over k in PERIODS, and that k; chars over the median line.
+    """
+    n = len(words)
+    shape = np.digitize(words, SHAPE_WORD_BINS) * 16 + (terminal > 0) * 8 + (bullet > 0) * 4 \
+        + (digits > 0) * 2 + (upper > 0)
+    edge = np.full(SHAPE_WINDOW, -1)
+    around = sliding_window_view(np.concatenate([edge, shape, edge - 1]), 2 * SHAPE_WINDOW + 1)
+    same = around == shape[:, None]  # column SHAPE_WINDOW - k: the line k before
+    bounds = np.concatenate([[0], np.flatnonzero(np.diff(shape)) + 1, [n]])
+    run = np.repeat(np.diff(bounds), np.diff(bounds))
+    periods = np.array(PERIODS)
+    share = _window_mean(same[:, SHAPE_WINDOW - periods], PERIOD_WINDOW)
+    best = share.argmax(axis=1)  # the shortest period among equals
+    best_share = share[np.arange(n), best]
+    return np.column_stack([(same.sum(axis=1) - 1) / (2 * SHAPE_WINDOW), np.minimum(run, SHAPE_RUN_CAP),
+                            best_share, np.where(best_share > 0, periods[best], 0),
+                            chars / max(_median(chars), 1.0)])
 
 
 @dataclass
@@ -297,6 +349,7 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
         in_run, d_before, d_after, (d_before + d_after) / max(n, 1), np.full(n, run_share, np.float32),
         dens[0], dens[1], after, before,
         np.tile(page, (n, 1)),
+        shape_columns(words, terminal, raw[:, 11], raw[:, 8], raw[:, 5], raw[:, 0]),
     ]).astype(np.float32)
     return X, terms
 

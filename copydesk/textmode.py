@@ -47,6 +47,11 @@ CONTEXT_FILE = MODEL_DIR / "lines.context.lgb.txt"
 MAX_LINE_CHARS = 5000
 #: At most this many lines are scored; the rest of the page is dropped (with a warning).
 MAX_LINES = 50_000
+#: Prediction stops early for a line once its running score is this far from even (LightGBM's
+#: margin: twice the absolute raw score, checked every PREDICT_STOP_EVERY trees): a line already
+#: at p < 0.12 or p > 0.88 after a few trees is decided. Out of fold (5 folds, same models) it
+#: cut prediction time by 37 % and moved F1 by -0.06 (WCXB) / +0.02 (trafilatura-eval) points.
+PREDICT_STOP_MARGIN, PREDICT_STOP_EVERY = 4.0, 10
 #: Default probability threshold when the meta file does not give one.
 DEFAULT_THRESHOLD = 0.5
 #: The threshold is relative to the page's best line: threshold x max prob, never below MIN_THRESHOLD.
@@ -282,7 +287,9 @@ def score_segmented(seg: Segmented, model: LineModel | None = None) -> np.ndarra
         return np.zeros(0, dtype=np.float64)
     model = model or _shipped()
     X = features(seg.lines, seg.blank_before, seg.blank_after, seg.bullets, model.vocab)
-    p = np.asarray(model.booster.predict(X, num_threads=1), dtype=np.float64)
+    p = np.asarray(model.booster.predict(X, num_threads=1, pred_early_stop=True,
+                                         pred_early_stop_freq=PREDICT_STOP_EVERY,
+                                         pred_early_stop_margin=PREDICT_STOP_MARGIN), dtype=np.float64)
     if model.context is not None:
         from .textcontext import text_context_features
         p = np.asarray(model.context.predict(text_context_features(p, X), num_threads=1), dtype=np.float64)

@@ -42,8 +42,8 @@ OOF_FILE = "oof_last.pkl"
 COVERAGE_BODY = 0.5
 #: LightGBM parameters of the line model.
 LGB_PARAMS: dict = {
-    "objective": "binary", "learning_rate": 0.08, "num_leaves": 31, "min_data_in_leaf": 40,
-    "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
+    "objective": "binary", "learning_rate": 0.08, "num_leaves": 63, "min_data_in_leaf": 100,
+    "feature_fraction": 0.6, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
     "seed": 7, "bagging_seed": 7, "feature_fraction_seed": 7, "data_random_seed": 7,
     "deterministic": True, "force_row_wise": True, "verbose": -1,
 }

@@ -48,6 +48,19 @@ def test_prose_run_bridges_subheading():
     assert X[7, col("run_dist_after")] == 2
 
 
+def test_repeated_line_shapes():
+    """A listing's records (name / price / blurb, again and again) repeat with period 3."""
+    record = ["Blue Kettle", "$ 24.99", "A sturdy steel kettle that boils water in under two minutes."]
+    lines = ["Shop", "About us"] + record * 6 + ["Privacy policy and terms of use apply to every order."]
+    X = _f(lines)
+    mid = 2 + 3 * 3  # a record in the middle of the listing
+    assert X[mid, col("period")] == 3 and X[mid, col("period_share")] > 0.7
+    assert X[mid, col("shape_run")] == 1 and X[mid, col("shape_window")] == 0.25  # 4 of 16
+    menu = _f(["Home", "News", "Sport", "Weather", "A sentence of prose that ends the page here."])
+    assert menu[1, col("shape_run")] == 4 and menu[4, col("shape_run")] == 1
+    assert X[-1, col("chars_rel_median")] > 1.0 > X[1, col("chars_rel_median")]
+
+
 def test_neighbour_columns_shift():
     X = _f(LINES)
     assert X[3, col("words_p1")] == X[2, col("words")]
