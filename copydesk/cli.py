@@ -194,7 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--recall", action="store_true", help="favour recall: keep doubtful blocks")
     ex.add_argument("--no-metadata", action="store_true", help="skip title/author/date extraction (faster)")
     ex.add_argument("--find-dates", action="store_true",
-                    help="search the page for a publication date when the markup names none (slower)")
+                    help="search an article or forum page for a publication date when the markup "
+                         "names none (slower)")
     ex.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                     help=f"seconds per document, 0 for none (default {DEFAULT_TIMEOUT:g})")
     ex.set_defaults(func=cmd_extract)

@@ -30,7 +30,9 @@ Order of precedence (the first source that yields a usable value wins)
 9. dates only: ``htmldate`` (``use_htmldate=True``), called only when every
    in-house source below gave no publication date, because it re-parses the
    page with lxml (measured ~5–30 ms per page against ~2–3 ms for
-   everything else).
+   everything else). ``copydesk.extract(find_dates=True)`` calls it itself
+   (``htmldate_fallback_html``), after labelling, and only on article and
+   forum pages (``api.DATED_PAGE_TYPES``).
 
 Title: when an ``<h1>``'s text (``heading_text``: ``<br>``/block tags and a
 lower→upper case change at a tag separate words, ``<svg>`` icon titles are
@@ -543,11 +545,19 @@ def _free_form_date(s: str, today: date | None, extensive: bool = True) -> str |
 def htmldate_fallback(tree: Any, url: str | None = None, extensive: bool = False) -> str | None:
     """Publication date by htmldate (re-parses the page with lxml; slow path)."""
     try:
+        raw = tree.html or ""
+    except Exception:
+        return None
+    return htmldate_fallback_html(raw, url, extensive)
+
+
+def htmldate_fallback_html(raw: str, url: str | None = None, extensive: bool = False) -> str | None:
+    """`htmldate_fallback` of the page's HTML source."""
+    try:
         import htmldate
     except ImportError:  # pragma: no cover
         return None
     try:
-        raw = tree.html or ""
         if not raw.strip():
             return None
         r = htmldate.find_date(raw, extensive_search=extensive, original_date=True,

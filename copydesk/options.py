@@ -30,7 +30,8 @@ class Options:
     #: Collect metadata (title, authors, date, ...). Off saves time in bulk runs.
     with_metadata: bool = True
     #: When the markup names no publication date, search the page for one with
-    #: htmldate (about 50 ms more on a page that needs it).
+    #: htmldate (about 30 ms more on a page that needs it); only on pages whose
+    #: type is article or forum (`api.DATED_PAGE_TYPES`): a product page has none.
     find_dates: bool = False
 
     def __post_init__(self) -> None:

@@ -73,3 +73,37 @@ def test_content_behind_a_script_run_gate_gets_a_second_look():
     assert "content found only in elements the page hides" in doc.warnings
     visible = extract(page.replace(" style='display:none'", ""))
     assert visible.text == doc.text and not visible.warnings
+
+
+ARTICLE_WITHOUT_DATE = ("<html><head><title>Board minutes 2019-03-04</title></head><body><article>"
+                        "<h1>Board minutes</h1>" + "".join(
+                            f"<p>The council met on Tuesday evening to discuss item {i} of the agenda, which "
+                            "concerns the harbour and its future use by the town.</p>" for i in range(8))
+                        + "</article></body></html>")
+PRODUCT_WITHOUT_DATE = (
+    '<html><head><title>Steel kettle</title><script type="application/ld+json">{"@context":'
+    '"https://schema.org","@type":"Product","name":"Steel kettle","offers":{"@type":"Offer",'
+    '"price":"24.99","priceCurrency":"USD"}}</script></head><body><h1>Steel kettle</h1><p>$24.99</p>'
+    "<p>A sturdy steel kettle that boils water in under two minutes and keeps it warm for an hour.</p>"
+    "<button>Add to cart</button></body></html>")
+
+
+def test_find_dates_reads_the_page_of_an_article():
+    url = "https://example.org/news/2019/board-minutes"
+    assert extract(ARTICLE_WITHOUT_DATE, url=url).date is None  # only htmldate reads the <title>
+    doc = extract(ARTICLE_WITHOUT_DATE, url=url, find_dates=True)
+    assert doc.page_type == "article" and doc.date == "2019-03-04"
+
+
+def test_find_dates_leaves_pages_without_a_publication_date_alone(monkeypatch):
+    """A product page has no publication date: htmldate is not asked (it would find build stamps)."""
+    import copydesk.metadata as metadata
+    asked = []
+    monkeypatch.setattr(metadata, "htmldate_fallback_html",
+                        lambda html, url=None, extensive=False: asked.append(url) or "2019-03-04")
+    url = "https://shop.example.com/products/steel-kettle"
+    doc = extract(PRODUCT_WITHOUT_DATE, url=url, find_dates=True)
+    assert doc.page_type == "product" and doc.date is None and asked == []
+    assert extract(ARTICLE_WITHOUT_DATE, url="https://example.org/a", find_dates=True).date == "2019-03-04"
+    assert asked == ["https://example.org/a"]
+    assert extract(ARTICLE_WITHOUT_DATE, url="https://example.org/b").date is None and len(asked) == 1
