@@ -246,11 +246,12 @@ def is_credit(text: str) -> bool:
     if not t or len(t) > CREDIT_MAX_CHARS:
         return False
     short = len(t) <= PHOTO_AGENCY_MAX_CHARS  # agency names inside long prose are no credit
+    folded = t.casefold()
+    # the first agency pattern is the slowest by far; every match of it holds one of the keys
+    agency_words = short and any(k in folded for k in _AGENCY_KEYS)
     for i, pat in enumerate(CREDIT_PATTERNS):
-        if i in _AGENCY_PATTERNS and not short:
+        if i in _AGENCY_PATTERNS and not (agency_words if i == _AGENCY_PATTERNS[0] else short):
             continue
-        if i == _AGENCY_PATTERNS[0] and not any(k in t.casefold() for k in _AGENCY_KEYS):
-            continue  # the slowest pattern by far; every match of it holds one of the keys
         if pat.search(t):
             return True
     return False
