@@ -98,9 +98,9 @@ CREDIT_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
 )]
 #: Credit lines that name photo agencies must be short.
 PHOTO_AGENCY_MAX_CHARS = 160
-#: The CREDIT_PATTERNS that name photo agencies (the first: agency names anywhere in the line)...
-_AGENCY_PATTERNS = (8, 9)
-#: ...and words every match of the first holds (case-folded), a cheap test before the regex.
+#: The CREDIT_PATTERNS searched in short lines only: agency names anywhere in the line, and ©...
+_AGENCY_NAMES, _COPYRIGHT = 8, 9
+#: ...and words every match of the agency names holds (case-folded): that regex is the slowest by far.
 _AGENCY_KEYS = ("getty", "shutterstock", "istock", "alamy", "unsplash", "pexels", "picture", "imago",
                 "photo", "reuters", "/ap", "/afp", "dpa", "epa", "keystone", "sipa")
 
@@ -246,11 +246,11 @@ def is_credit(text: str) -> bool:
     if not t or len(t) > CREDIT_MAX_CHARS:
         return False
     short = len(t) <= PHOTO_AGENCY_MAX_CHARS  # agency names inside long prose are no credit
-    folded = t.casefold()
-    # the first agency pattern is the slowest by far; every match of it holds one of the keys
-    agency_words = short and any(k in folded for k in _AGENCY_KEYS)
+    folded = t.casefold() if short else ""
     for i, pat in enumerate(CREDIT_PATTERNS):
-        if i in _AGENCY_PATTERNS and not (agency_words if i == _AGENCY_PATTERNS[0] else short):
+        if i == _AGENCY_NAMES and not any(k in folded for k in _AGENCY_KEYS):
+            continue
+        if i == _COPYRIGHT and not short:
             continue
         if pat.search(t):
             return True
