@@ -63,33 +63,48 @@ def build_warc(data_dir: str | Path, dest: str | Path, n_pages: int) -> int:
 
 def batch_benchmark(data_dir: str | Path, workers: tuple[int, ...] = (1, 2), n_pages: int = 100,
                     extractors: tuple[str, ...] = ("copydesk", "trafilatura"),
-                    timeout: float | None = 30.0) -> str:
-    """Run the pool on a WARC of `n_pages` shared pages; return a Markdown table."""
+                    timeout: float | None = 30.0, metadata: tuple[bool, ...] = (True, False)) -> str:
+    """Run the pool on a WARC of `n_pages` shared pages; return a Markdown table.
+
+    Every extractor runs the same job per `metadata` setting: text plus title, authors,
+    date (and, for copydesk, language) when True, text alone when False. Below the table,
+    copydesk's rate over trafilatura's for each setting and worker count.
+    """
     rows = []
     with tempfile.TemporaryDirectory(prefix="copydesk-bench-") as tmp:
         warc = Path(tmp) / "bench.warc.gz"
         n = build_warc(data_dir, warc, n_pages)
         if n == 0:
             raise FileNotFoundError(f"no pages under {data_dir}/{{{','.join(SETS)}}}/html")
-        for ex in extractors:
-            for w in workers:
-                out = Path(tmp) / f"out-{ex}-{w}"
-                cfg = BatchConfig(outdir=str(out), extractor=ex, timeout=timeout,
-                                  shard_size=max(1, n // (4 * max(workers))), with_metadata=True)
-                try:
-                    s = run_local([str(warc)], cfg, workers=w, progress=False, log=io.StringIO())
-                except CopydeskError as exc:  # e.g. the block model is missing
-                    rows.append((ex, w, str(exc).splitlines()[-1][:120]))
-                    continue
-                rows.append((ex, w, s))
+        for meta in metadata:
+            for ex in extractors:
+                for w in workers:
+                    out = Path(tmp) / f"out-{ex}-{w}-{int(meta)}"
+                    cfg = BatchConfig(outdir=str(out), extractor=ex, timeout=timeout,
+                                      shard_size=max(1, n // (4 * max(workers))), with_metadata=meta)
+                    try:
+                        s = run_local([str(warc)], cfg, workers=w, progress=False, log=io.StringIO())
+                    except CopydeskError as exc:  # e.g. the block model is missing
+                        rows.append((ex, meta, w, str(exc).splitlines()[-1][:120]))
+                        continue
+                    rows.append((ex, meta, w, s))
     lines = [f"Batch pool on {n} pages ({', '.join(SETS)}), gzip WARC; rec/s = wall clock incl. worker start-up",
              "",
-             "| extractor | workers | records | kept | skipped | errors | seconds | rec/s | peak RSS/worker MB |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for ex, w, s in rows:
+             "| extractor | metadata | workers | records | kept | skipped | errors | seconds | rec/s | peak RSS/worker MB |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rate: dict[tuple[str, bool, int], float] = {}
+    for ex, meta, w, s in rows:
+        on = "yes" if meta else "no"
         if isinstance(s, str):
-            lines.append(f"| {ex} | {w} | failed: {s} | | | | | | |")
+            lines.append(f"| {ex} | {on} | {w} | failed: {s} | | | | | | |")
             continue
-        lines.append(f"| {ex} | {w} | {s.records} | {s.kept} | {s.skipped} | {s.errors} | {s.seconds:.1f} | "
+        rate[(ex, meta, w)] = s.records_per_s
+        lines.append(f"| {ex} | {on} | {w} | {s.records} | {s.kept} | {s.skipped} | {s.errors} | {s.seconds:.1f} | "
                      f"{s.records_per_s:.1f} | {s.peak_rss_mb:.0f} |")
+    ratios = [f"{'with' if meta else 'without'} metadata, {w} worker{'s' if w > 1 else ''}: "
+              f"{rate[('copydesk', meta, w)] / rate[('trafilatura', meta, w)]:.2f}×"
+              for meta in metadata for w in workers
+              if rate.get(("copydesk", meta, w)) and rate.get(("trafilatura", meta, w))]
+    if ratios:
+        lines += ["", "copydesk over trafilatura, same job: " + "; ".join(ratios)]
     return "\n".join(lines)

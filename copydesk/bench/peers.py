@@ -159,6 +159,17 @@ def _trafilatura(favor_precision: bool = False) -> Callable[[], TextFn]:
     return factory
 
 
+def _trafilatura_meta() -> TextFn:
+    """Text plus title, author, date and site name: the work copydesk's default call does."""
+    from trafilatura import bare_extraction
+    _quiet()
+
+    def run(html: bytes, url: str | None) -> str:
+        doc = bare_extraction(html, url=url, with_metadata=True)
+        return (doc.text or "") if doc is not None else ""
+    return run
+
+
 def _resiliparse() -> TextFn:
     from resiliparse.extract.html2text import extract_plain_text
     from resiliparse.parse.encoding import bytes_to_str, detect_encoding
@@ -275,6 +286,8 @@ PEERS: dict[str, PeerSpec] = {spec.name: spec for spec in (
     PeerSpec("copydesk-nometa", "copydesk", "copydesk", _copydesk(False),
              "extract(with_metadata=False): text only, like trafilatura's default"),
     PeerSpec("trafilatura", "trafilatura", "trafilatura", _trafilatura(False), "extract(), defaults"),
+    PeerSpec("trafilatura-meta", "trafilatura", "trafilatura", _trafilatura_meta,
+             "bare_extraction(with_metadata=True): text plus title, author, date, site name"),
     PeerSpec("trafilatura-precision", "trafilatura", "trafilatura", _trafilatura(True), "extract(favor_precision=True)"),
     PeerSpec("resiliparse", "resiliparse", "resiliparse", _resiliparse, "extract_plain_text(main_content=True)"),
     PeerSpec("readability", "readability-lxml", "readability", _readability, "Document.summary() -> text"),

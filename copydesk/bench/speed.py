@@ -9,7 +9,8 @@ This module owns the ``--speed`` protocol:
   extractor always runs first (caches, CPU frequency, neighbours' load);
 - throughput = pages / wall seconds of that extractor in that round
   (``time.perf_counter``); the table gives the median over rounds and the
-  ratio to the baseline (trafilatura);
+  ratio to the baseline (trafilatura), and the report states the ratio of
+  each pair doing the same work (``LIKE_FOR_LIKE``) measured in the run;
 - memory = peak resident-set growth while one extractor processes the first
   ``memory_pages`` pages, measured in a ``fork``-ed child after warm-up:
   the child resets its RSS high-water mark (``/proc/self/clear_refs``, Linux)
@@ -40,6 +41,12 @@ from .datasets import Page
 DEFAULT_ROUNDS = 3
 DEFAULT_MEMORY_PAGES = 20
 BASELINE = "trafilatura"
+#: Pairs doing the same work, whose ratio the report states when both were measured:
+#: (copydesk call, trafilatura call, what both compute).
+LIKE_FOR_LIKE = (
+    ("copydesk", "trafilatura-meta", "text and metadata"),
+    ("copydesk-nometa", "trafilatura", "text only"),
+)
 CLEAR_REFS = Path("/proc/self/clear_refs")
 PROC_STATUS = Path("/proc/self/status")
 RESET_PEAK_RSS = "5"  # writing 5 to clear_refs resets VmHWM to the current RSS
@@ -89,8 +96,14 @@ class SpeedReport:
             f"{self.pages} pages preloaded in memory, {self.rounds} rounds, extractor order rotated per round; "
             f"memory: {self.memory_method}.", "", table,
         ]
-        lines += [f"- {note}" for note in self.notes]
+        lines += [f"- {note}" for note in self.notes + self.like_for_like()]
         return "\n".join(lines) + "\n"
+
+    def like_for_like(self) -> list[str]:
+        """One line per `LIKE_FOR_LIKE` pair measured in this run: the ratio of their medians."""
+        rate = {r.extractor: r.pages_per_s for r in self.rows}
+        return [f"like for like ({what}): {ours} / {theirs} = {rate[ours] / rate[theirs]:.2f}×"
+                for ours, theirs, what in LIKE_FOR_LIKE if rate.get(ours) and rate.get(theirs)]
 
 
 def call_rates_markdown(seconds: Mapping[str, float], cpu_seconds: Mapping[str, float], pages: int) -> str:

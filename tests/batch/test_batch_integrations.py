@@ -43,6 +43,8 @@ def test_batch_benchmark_tiny(shared_data):
 
     table = batch_benchmark(shared_data, workers=(1,), n_pages=4)
     lines = table.splitlines()
-    assert lines[2].startswith("| extractor | workers")
+    assert lines[2].startswith("| extractor | metadata | workers")
     rows = [ln for ln in lines if ln.startswith("| copydesk") or ln.startswith("| trafilatura")]
-    assert len(rows) == 2 and all("| 4 |" in r for r in rows)
+    assert len(rows) == 4 and all("| 4 |" in r for r in rows)
+    assert {r.split("|")[2].strip() for r in rows} == {"yes", "no"}
+    assert lines[-1].startswith("copydesk over trafilatura, same job: with metadata, 1 worker: ")

@@ -1,0 +1,36 @@
+"""The speed report: ratios of the pairs doing the same work."""
+from copydesk.bench.datasets import Page
+from copydesk.bench.speed import SpeedReport, SpeedRow, run_speed
+
+
+def _row(name: str, rate: float) -> SpeedRow:
+    return SpeedRow(name, rate, (rate,), None, 0, None)
+
+
+def test_like_for_like_ratios_stated_for_pairs_measured():
+    report = SpeedReport([_row("copydesk", 40.0), _row("trafilatura-meta", 8.0), _row("trafilatura", 16.0)],
+                         200, 3, 0, "n/a", "trafilatura")
+    assert report.like_for_like() == ["like for like (text and metadata): copydesk / trafilatura-meta = 5.00×"]
+    assert "- like for like (text and metadata)" in report.to_markdown()
+
+
+def test_like_for_like_silent_without_both_sides():
+    report = SpeedReport([_row("copydesk-nometa", 40.0)], 200, 3, 0, "n/a", "trafilatura")
+    assert report.like_for_like() == []
+
+
+def test_run_speed_measures_every_extractor_and_the_pairs():
+    pages = [Page(id=f"p{i}", dataset="wcxb-dev", html=b"<p>x</p>", url=None, host="example.com",
+                  page_type="article") for i in range(3)]
+    calls = {"copydesk-nometa": 0, "trafilatura": 0}
+
+    def counted(name):
+        def fn(page):
+            calls[name] += 1
+            return "x"
+        return fn
+
+    report = run_speed(pages, {n: counted(n) for n in calls}, rounds=2, memory_pages=0)
+    assert {r.extractor for r in report.rows} == set(calls)
+    assert all(c >= 2 * len(pages) for c in calls.values())
+    assert report.like_for_like()[0].startswith("like for like (text only): copydesk-nometa / trafilatura = ")
