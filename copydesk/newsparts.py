@@ -80,10 +80,10 @@ CREDIT_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     r"^(?:photos?|photograph|image|picture|pictured|illustration|graphic|video|foto|fotos|bild|"
     r"bilder|grafik|illustration|crédit|credit|image credit|photo credit|cover image|top image|"
     r"header image|lead image|featured image)s?\s*(?:credit)?\s*[:©]",
-    r"^(?:photo|image|picture|illustration)s?\s+(?:by|courtesy|via|from)\b",
-    r"(?:getty\s+images|via\s+getty|shutterstock|istock(?:photo)?|alamy|unsplash|pexels|"
-    r"picture[- ]alliance|imago|\bap\s+photo\b|\bafp\s+photo\b|reuters/|/reuters\b|/ap\b|/afp\b|"
-    r"\bdpa\b/|/dpa\b|epa-efe|\bepa\b/|keystone|sipa)",
+    r"^(?:photo|photograph|image|picture|illustration)s?\s+(?:by|courtesy|via|from)\b",
+    r"(?:getty\s+images|via\s+getty|\b(?:shutterstock|istock(?:photo)?|alamy|unsplash|pexels|"
+    r"picture[- ]alliance|imago|keystone|sipa)\b|\bap\s+photo\b|\bafp\s+photo\b|reuters/|/reuters\b|/ap\b|"
+    r"/afp\b|\bdpa\b/|/dpa\b|epa-efe|\bepa\b/)",
     r"^©|\(c\)\s|©\s*\w",
     r"^(?:mitarbeit|mitarbeit\s*:|mit\s+material\s+(?:von|der)|mit\s+agenturmaterial|"
     r"unter\s+mitarbeit\s+von)\b",
@@ -100,6 +100,12 @@ CREDIT_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
 PHOTO_AGENCY_MAX_CHARS = 160
 #: The CREDIT_PATTERNS searched in short lines only: agency names anywhere in the line, and ©...
 _AGENCY_NAMES, _COPYRIGHT = 8, 9
+#: A picture credit ("Photo: …", "Photograph by …"; with an agency name: "… /Getty Images") is a
+#: credit wherever it stands in the article (`is_media_credit`), not only after its last paragraph.
+_MEDIA_RE = re.compile(r"^(?:photo|photograph|foto|image|picture)s?\s*(?:credit)?\s*[:©]|"
+                       r"^(?:photo|image)\s+credit\s*:|"
+                       r"^(?:photo|photograph|image|picture|illustration)s?\s+(?:by|courtesy|via|from)\b",
+                       re.IGNORECASE)
 #: ...and words every match of the agency names holds (case-folded): that regex is the slowest by far.
 _AGENCY_KEYS = ("getty", "shutterstock", "istock", "alamy", "unsplash", "pexels", "picture", "imago",
                 "photo", "reuters", "/ap", "/afp", "dpa", "epa", "keystone", "sipa")
@@ -255,6 +261,17 @@ def is_credit(text: str) -> bool:
         if pat.search(t):
             return True
     return False
+
+
+def is_media_credit(text: str) -> bool:
+    """True for a picture credit line ("Photograph by Ed Marshall", "Photo: Jane Roe/Reuters")."""
+    t = " ".join(text.split()) if text else ""
+    if not t or len(t) > PHOTO_AGENCY_MAX_CHARS:
+        return False
+    if _MEDIA_RE.search(t):
+        return True
+    folded = t.casefold()
+    return any(k in folded for k in _AGENCY_KEYS) and CREDIT_PATTERNS[_AGENCY_NAMES].search(t) is not None
 
 
 def bio_author(text: str, known_authors: Iterable[str] = ()) -> str | None:

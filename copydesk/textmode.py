@@ -31,6 +31,7 @@ from .assemble import assemble
 from .blocks import Block
 from .document import Document
 from .errors import ModelError
+from .label import too_little
 from .options import MAX_INPUT_BYTES, Options
 from .textfeatures import BULLET_RE, FEATURE_NAMES, PROSE_MIN_WORDS, features
 
@@ -388,6 +389,8 @@ def decide(seg: Segmented, probs: np.ndarray, threshold: float,
         frequent = (corpus_share >= CORPUS_MIN_SHARE) & (words >= CORPUS_MIN_WORDS)
         keep = keep & ~(frequent & ~(prev_k & next_k & ~np.concatenate([[False], frequent[:-1]])
                                      & ~np.concatenate([frequent[1:], [False]])))
+    if too_little(probs, keep, np.fromiter((len(t) for t in texts), np.float64, n)):
+        keep[:] = False
     out: dict[str, Any] = {"keep": keep, "title": None, "publisher": None, "authors": [],
                            "credits": [], "bio": None, "title_index": -1}
     kept_idx = np.flatnonzero(keep)

@@ -62,3 +62,32 @@ def test_a_long_article_does_not_lose_a_doubtful_paragraph():
     assert keep[5] and keep[6] and not keep[7]
     short = decide(probs[:10], blocks[:10], 0.5, Options())  # a small container is left to the model
     assert not short[5] and not short[6]
+
+
+def test_a_few_doubtful_words_are_no_article():
+    nav = [Block(f"Menu entry number {i}", ancestors=(1, 2, 3 + i)) for i in range(40)]
+    blocks = nav[:5] + [Block("Products", ancestors=(1, 2, 99))] + nav[5:]
+    probs = np.full(len(blocks), 0.1)
+    probs[5] = 0.7
+    assert not decide(probs, blocks, 0.5, Options()).any()
+    probs[5] = 0.85   # kept with confidence
+    assert decide(probs, blocks, 0.5, Options()).sum() == 1
+    alone = [Block("A page of one short sentence.", ancestors=(1, 2))]   # all the page has
+    assert decide(np.array([0.6]), alone, 0.5, Options()).tolist() == [True]
+
+
+def test_nothing_but_doubtful_links_is_no_article():
+    links = [Block(f"Section {i} news and updates", ancestors=(1, 2, 3 + i), link_chars=26,
+                   flags=B.IN_LINK_BLOCK) for i in range(40)]
+    assert not decide(np.full(40, 0.6), links, 0.5, Options()).any()
+    probs = np.full(40, 0.6)
+    probs[0] = 0.9   # one of them kept with confidence: a listing
+    assert decide(probs, links, 0.5, Options()).all()
+
+
+def test_a_picture_credit_inside_the_article_is_a_credit():
+    prose = "The storm arrived at night and the town woke to flooded streets. " * 3
+    blocks = [Block(prose), Block("Photograph by Ed Marshall, Redonda Restoration Programme"), Block(prose),
+              Block(prose), Block(prose), Block(prose), Block(prose)]
+    roles = news_roles(blocks, np.ones(len(blocks), dtype=bool), None)
+    assert roles[1] == "credit" and roles.count("body") == 6

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from copydesk.newsparts import bio_author, is_credit, is_dateline, parse_byline
+from copydesk.newsparts import bio_author, is_credit, is_dateline, is_media_credit, parse_byline
 
 SEED = "seed/000_0d6a4207ea6a159f.txt"
 LOVEDAY_BIO = ("Loveday Morris is The Post's Baghdad bureau chief. She joined The Post in 2013 as a "
@@ -109,10 +109,25 @@ def test_is_credit_positive(text):
     "He contributed money to the campaign in 2016.",
     "Syrian state news agency SANA said the dead included 42 women.",
     "The photo shows a slain man in military fatigues.",
+    "Heat pipes and a vented backplate help with heat dissipation.",  # "sipa" inside a word
     "",
 ])
 def test_is_credit_negative(text):
     assert not is_credit(text)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Photograph by Ed Marshall, Redonda Restoration Programme", True),
+    ("Photo: John Smith/Getty Images", True),
+    ("Sean Gallup via Getty Images", True),
+    ("Image credit: NASA", True),
+    ("Graphics: NVIDIA GeForce 8600/9600GT", False),   # a spec sheet line, not a picture credit
+    ("Video: the launch, filmed from the pad", False),
+    ("Reporting by Jane Roe; Editing by Bob Smith", False),  # a credit, but of the text
+    ("The photographer took this picture by the lake in 2019.", False),
+])
+def test_is_media_credit(text, expected):
+    assert is_media_credit(text) is expected
 
 
 @pytest.mark.parametrize("text,expected", [

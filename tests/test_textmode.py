@@ -161,3 +161,13 @@ def test_fold_model_replaces_the_shipped_one():
     nothing = clean_text(ARTICLE, model=textmode.LineModel(booster, meta["vocab_map"], 1.1,
                                                            meta["context_booster"]))
     assert len(nothing.text) <= len(shipped.text)
+
+
+def test_a_few_doubtful_words_are_no_article():
+    lines = ["Products"] + [f"Menu entry number {i}" for i in range(30)]
+    seg = textmode.segment("\n\n".join(lines))
+    probs = np.full(len(lines), 0.1)
+    probs[0] = 0.7
+    assert not textmode.decide(seg, probs, 0.5)["keep"].any()
+    probs[0] = 0.9
+    assert textmode.decide(seg, probs, 0.5)["keep"].sum() == 1
