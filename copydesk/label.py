@@ -84,7 +84,8 @@ def decide(probs: np.ndarray, blocks: Sequence[Block], threshold: float, options
 
 
 def too_little(probs: np.ndarray, keep: np.ndarray, chars: np.ndarray) -> bool:
-    """Whether what `keep` keeps is a few doubtful words (see MIN_PAGE_CHARS); `chars` per unit."""
+    """Whether what `keep` keeps is a few doubtful words (see MIN_PAGE_CHARS); `chars`: the
+    characters of each block (or line, in text mode)."""
     if not keep.any() or probs[keep].max() >= SURE:
         return False
     kept = float(chars[keep].sum())

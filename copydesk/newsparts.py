@@ -102,10 +102,8 @@ PHOTO_AGENCY_MAX_CHARS = 160
 _AGENCY_NAMES, _COPYRIGHT = 8, 9
 #: A picture credit ("Photo: …", "Photograph by …"; with an agency name: "… /Getty Images") is a
 #: credit wherever it stands in the article (`is_media_credit`), not only after its last paragraph.
-_MEDIA_RE = re.compile(r"^(?:photo|photograph|foto|image|picture)s?\s*(?:credit)?\s*[:©]|"
-                       r"^(?:photo|image)\s+credit\s*:|"
-                       r"^(?:photo|photograph|image|picture|illustration)s?\s+(?:by|courtesy|via|from)\b",
-                       re.IGNORECASE)
+_MEDIA_RE = re.compile(r"^(?:photo|photograph|foto|image|picture)s?\s*(?:credit)?\s*[:©]", re.IGNORECASE)
+_PHOTO_BY = 7  # the CREDIT_PATTERNS entry "Photo by …", "Image courtesy of …"
 #: ...and words every match of the agency names holds (case-folded): that regex is the slowest by far.
 _AGENCY_KEYS = ("getty", "shutterstock", "istock", "alamy", "unsplash", "pexels", "picture", "imago",
                 "photo", "reuters", "/ap", "/afp", "dpa", "epa", "keystone", "sipa")
@@ -268,7 +266,7 @@ def is_media_credit(text: str) -> bool:
     t = " ".join(text.split()) if text else ""
     if not t or len(t) > PHOTO_AGENCY_MAX_CHARS:
         return False
-    if _MEDIA_RE.search(t):
+    if _MEDIA_RE.search(t) or CREDIT_PATTERNS[_PHOTO_BY].search(t):
         return True
     folded = t.casefold()
     return any(k in folded for k in _AGENCY_KEYS) and CREDIT_PATTERNS[_AGENCY_NAMES].search(t) is not None
