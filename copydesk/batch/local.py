@@ -64,8 +64,33 @@ def _set_pdeathsig() -> None:
         pass
 
 
+def _reset_peak_rss() -> None:
+    """Restart this worker's RSS high-water mark (VmHWM) from its current RSS (Linux).
+
+    `ru_maxrss` survives the fork and exec that spawn a worker, so it would report the parent's
+    peak; VmHWM, reset here, is the worker's own."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+def _peak_rss_mb() -> float:
+    """This worker's RSS high-water mark in MB: VmHWM where /proc has it, else `ru_maxrss`."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _worker_main(conn: Connection, state: Any, cfg: BatchConfig, parent_pid: int) -> None:
     _set_pdeathsig()
+    _reset_peak_rss()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if os.getppid() != parent_pid:
         os._exit(0)
@@ -114,7 +139,7 @@ def _run_shard(shard: Shard, cfg: BatchConfig, extractor: Any, opts: Any, alarm:
         state[slot[kind]] += 1
     state[_IDX] = -1
     files = write_shard(outdir, shard.seq, cfg.fmt, out["kept"], out["skipped"], out["errors"], cfg.markdown)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = _peak_rss_mb()
     return ShardFiles(shard.shard_id, shard.seq, files, len(out["kept"]), len(out["skipped"]),
                       len(out["errors"]), round((time.perf_counter() - t0) * 1000, 1), round(rss_mb, 1))
 

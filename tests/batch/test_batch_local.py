@@ -210,3 +210,24 @@ def test_kill_and_resume(tmp_path):
     assert len(got["kept"]) == 80 and len(got["skipped"]) == 1
     summary = json.loads((out / "summary.json").read_text())
     assert summary["shards_resumed"] == done_before and summary["shards"] == 9
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc")
+def test_peak_rss_is_the_workers_own(tmp_path):
+    """`ru_maxrss` survives the fork and exec that spawn a worker; the summary reports the worker's own peak."""
+    import io
+    import resource
+
+    from copydesk.batch.job import BatchConfig
+    from copydesk.batch.local import run_local
+
+    ballast = bytearray(400 * 1024 * 1024)  # the parent's peak RSS grows by 400 MB
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    warc = tmp_path / "clean.warc"
+    h.plain_warc(str(warc), 3)
+    cfg = BatchConfig(outdir=str(tmp_path / "out"), extractor=SIMPLE, fmt="jsonl")
+    summary = run_local([str(warc)], cfg, workers=1, progress=False, log=io.StringIO())
+    parent_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assert summary.kept == 3
+    assert 0 < summary.peak_rss_mb < parent_peak_mb - 300
+    del ballast
