@@ -21,7 +21,7 @@ from .decode import decode
 from .document import Document
 from .errors import ExtractionTimeout
 from .features import FEATURE_NAMES, featurize
-from .label import decide, news_roles, threshold_for
+from .label import SURE, decide, news_roles, threshold_for
 from .options import MAX_INPUT_BYTES, Options
 from .parse import parse
 from .pagetype import page_features, page_signals, type_name
@@ -271,12 +271,12 @@ def extract(html: bytes | str, url: str | None = None, options: Options | None =
 
 
 def confidence(probs: np.ndarray, blocks: list[Block], keep: np.ndarray) -> float:
-    """Share of the plausible text (p ≥ 0.2) on which the model was decided (p ≤ .2 or ≥ .8)."""
+    """Share of the plausible text (p ≥ 0.2) on which the model was decided (p ≤ .2 or ≥ `label.SURE`)."""
     if not keep.any():
         return 0.0
     chars = np.array([len(b.text) for b in blocks], dtype=np.float64)
     plausible = probs >= 0.2
-    unsure = plausible & (probs < 0.8)
+    unsure = plausible & (probs < SURE)
     total = chars[plausible].sum()
     return float(round(1.0 - chars[unsure].sum() / total, 4)) if total else 0.0
 

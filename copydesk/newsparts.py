@@ -252,7 +252,7 @@ def is_credit(text: str) -> bool:
     short = len(t) <= PHOTO_AGENCY_MAX_CHARS  # agency names inside long prose are no credit
     folded = t.casefold() if short else ""
     for i, pat in enumerate(CREDIT_PATTERNS):
-        if i == _AGENCY_NAMES and not any(k in folded for k in _AGENCY_KEYS):
+        if i == _AGENCY_NAMES and not _may_name_agency(folded):
             continue
         if i == _COPYRIGHT and not short:
             continue
@@ -268,8 +268,12 @@ def is_media_credit(text: str) -> bool:
         return False
     if _MEDIA_RE.search(t) or CREDIT_PATTERNS[_PHOTO_BY].search(t):
         return True
-    folded = t.casefold()
-    return any(k in folded for k in _AGENCY_KEYS) and CREDIT_PATTERNS[_AGENCY_NAMES].search(t) is not None
+    return _may_name_agency(t.casefold()) and CREDIT_PATTERNS[_AGENCY_NAMES].search(t) is not None
+
+
+def _may_name_agency(folded: str) -> bool:
+    """Whether a case-folded line holds a word every agency-name match needs (a cheap pre-test)."""
+    return any(k in folded for k in _AGENCY_KEYS)
 
 
 def bio_author(text: str, known_authors: Iterable[str] = ()) -> str | None:

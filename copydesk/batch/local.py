@@ -36,6 +36,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, TextIO
 
+from .. import rss
 from ..errors import CopydeskError
 from .job import alarm_for, BatchConfig, RunSummary, Shard, iter_shards, process_item, resolve_extractor
 from .readers import Source, expand_inputs
@@ -64,33 +65,9 @@ def _set_pdeathsig() -> None:
         pass
 
 
-def _reset_peak_rss() -> None:
-    """Restart this worker's RSS high-water mark (VmHWM) from its current RSS (Linux).
-
-    `ru_maxrss` survives the fork and exec that spawn a worker, so it would report the parent's
-    peak; VmHWM, reset here, is the worker's own."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        pass
-
-
-def _peak_rss_mb() -> float:
-    """This worker's RSS high-water mark in MB: VmHWM where /proc has it, else `ru_maxrss`."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _worker_main(conn: Connection, state: Any, cfg: BatchConfig, parent_pid: int) -> None:
     _set_pdeathsig()
-    _reset_peak_rss()
+    rss.reset_peak()  # the peak reported per shard is this worker's own, not its parent's
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if os.getppid() != parent_pid:
         os._exit(0)
@@ -139,7 +116,7 @@ def _run_shard(shard: Shard, cfg: BatchConfig, extractor: Any, opts: Any, alarm:
         state[slot[kind]] += 1
     state[_IDX] = -1
     files = write_shard(outdir, shard.seq, cfg.fmt, out["kept"], out["skipped"], out["errors"], cfg.markdown)
-    rss_mb = _peak_rss_mb()
+    rss_mb = rss.peak_mb()
     return ShardFiles(shard.shard_id, shard.seq, files, len(out["kept"]), len(out["skipped"]),
                       len(out["errors"]), round((time.perf_counter() - t0) * 1000, 1), round(rss_mb, 1))
 

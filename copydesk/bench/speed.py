@@ -32,9 +32,9 @@ import statistics
 import time
 import tracemalloc
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Mapping, Sequence
 
+from ..rss import PROC_STATUS, reset_peak, status_kb
 from .accuracy import DEFAULT_TIMEOUT_S, PageExtractor, _warm_up, fmt, guarded_call, markdown_table
 from .datasets import Page
 
@@ -47,9 +47,6 @@ LIKE_FOR_LIKE = (
     ("copydesk", "trafilatura-meta", "text and metadata"),
     ("copydesk-nometa", "trafilatura", "text only"),
 )
-CLEAR_REFS = Path("/proc/self/clear_refs")
-PROC_STATUS = Path("/proc/self/status")
-RESET_PEAK_RSS = "5"  # writing 5 to clear_refs resets VmHWM to the current RSS
 MEMORY_CHILD_TIMEOUT_S = 120.0
 KB = 1024
 MB = 1024 * 1024
@@ -123,25 +120,13 @@ def call_rates_markdown(seconds: Mapping[str, float], cpu_seconds: Mapping[str, 
                       markdown_table(["extractor", "pages/s (CPU time)", "pages/s (wall)", "CPU ms/page"], rows), ""])
 
 
-def _status_kb(key: str) -> int:
-    for line in PROC_STATUS.read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1])
-    raise KeyError(key)
-
-
 def rss_method_available() -> bool:
     """Forked-child RSS high-water measurement works here (Linux with a writable clear_refs)."""
     if not hasattr(os, "fork") or not PROC_STATUS.exists():
         return False
     try:
-        with open(CLEAR_REFS, "w") as fh:
-            fh.write(RESET_PEAK_RSS)
-        _status_kb("VmHWM")
-        return True
-    except OSError:
-        return False
-    except KeyError:
+        return reset_peak() and status_kb("VmHWM") >= 0
+    except (OSError, KeyError):
         return False
 
 
@@ -161,12 +146,11 @@ def peak_rss_growth_mb(
         status = 1
         try:
             os.close(read_fd)
-            with open(CLEAR_REFS, "w") as fh:
-                fh.write(RESET_PEAK_RSS)
-            start = _status_kb("VmRSS")
+            reset_peak()
+            start = status_kb("VmRSS")
             for page in pages:
                 guarded_call(fn, page, "", timeout)
-            growth = max(0, _status_kb("VmHWM") - start) * KB / MB
+            growth = max(0, status_kb("VmHWM") - start) * KB / MB
             os.write(write_fd, f"{growth:.3f}".encode())
             status = 0
         finally:
