@@ -107,6 +107,7 @@ _PHOTO_BY = 7  # the CREDIT_PATTERNS entry "Photo by â€¦", "Image courtesy of â€
 #: ...and words every match of the agency names holds (case-folded): that regex is the slowest by far.
 _AGENCY_KEYS = ("getty", "shutterstock", "istock", "alamy", "unsplash", "pexels", "picture", "imago",
                 "photo", "reuters", "/ap", "/afp", "dpa", "epa", "keystone", "sipa")
+_AGENCY_KEY_RE = re.compile("|".join(map(re.escape, _AGENCY_KEYS)))
 
 BIO_MAX_CHARS = 800
 BIO_MAX_SENTENCES = 4
@@ -273,7 +274,7 @@ def is_media_credit(text: str) -> bool:
 
 def _may_name_agency(folded: str) -> bool:
     """Whether a case-folded line holds a word every agency-name match needs (a cheap pre-test)."""
-    return any(k in folded for k in _AGENCY_KEYS)
+    return _AGENCY_KEY_RE.search(folded) is not None
 
 
 def bio_author(text: str, known_authors: Iterable[str] = ()) -> str | None:

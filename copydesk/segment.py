@@ -245,7 +245,9 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
         tag = node.tag or "-unknown"
         if tag == "-text":
             t = node.text_content
-            if t:
+            # Whitespace opening a block adds nothing (the block's text is re-spaced), but it
+            # would cost a flush at the next boundary; inside <pre> it is indentation.
+            if t and (buf or not t.isspace() or flagss[-1] & B.IN_PRE):
                 if in_link:
                     link_chars += len(t.strip())
                 buf.append(t)
