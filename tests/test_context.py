@@ -1,7 +1,8 @@
 import numpy as np
+import pytest
 
 from copydesk.blocks import Block
-from copydesk.context import CONTEXT_NAMES, context_features
+from copydesk.context import CONTEXT_NAMES, context_features, window_stats
 from copydesk.features import FEATURE_NAMES
 
 
@@ -36,3 +37,15 @@ def test_nothing_kept_and_empty_page():
     C = context_features(np.array([0.1, 0.2]), _blocks(2), np.zeros((2, len(FEATURE_NAMES)), dtype=np.float32))
     assert np.isfinite(C).all() and (C[:, col("page_share_kept")] == 0).all()
     assert context_features(np.zeros(0), [], np.zeros((0, len(FEATURE_NAMES)))).shape == (0, len(CONTEXT_NAMES))
+
+
+def test_window_stats_match_a_direct_computation():
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 7, 50):
+        p = rng.random(n)
+        for w in (3, 10):
+            mean, high, low = window_stats(p, w)
+            for i in range(n):
+                part = p[max(i - w, 0): i + w + 1]
+                assert mean[i] == pytest.approx(part.mean())
+                assert high[i] == part.max() and low[i] == part.min()
