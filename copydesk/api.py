@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from .assemble import assemble
-from .blocks import Block
+from .blocks import IN_HIDDEN, Block
 from .decode import decode
 from .document import Document
 from .errors import ExtractionTimeout
@@ -31,8 +31,11 @@ from .segment import Segmentation, segment
 
 #: How many feature contributions `explain` reports per block.
 TOP_REASONS = 3
-#: A page that keeps nothing is looked at again with its hidden elements when they held this much text.
+#: A page that keeps nothing is looked at again, its hidden elements not flagged, when they hold this
+#: much text.
 HIDDEN_RETRY_CHARS = 200
+#: The warning of a page whose kept text all sits in elements it hides.
+HIDDEN_WARNING = "content found only in elements the page hides"
 #: `Options.find_dates` searches with htmldate only pages of these types (or of no known type).
 #: On WCXB dev it reached 468 pages without a markup date: 2 got their right date (an article, a
 #: forum thread), 109 pages that have no date got one (30 product, 28 collection, 15 listing
@@ -188,12 +191,14 @@ def explain(html: bytes | str, url: str | None = None, options: Options | None =
     labelled = _label(page, model, options)
     if not labelled.keep.any() and page.hidden_chars >= HIDDEN_RETRY_CHARS:
         # Nothing kept, but the page hides text: content behind a gate its scripts lift (an age
-        # check, a "view more" wrapper). A second look with hidden elements kept.
+        # check, a "view more" wrapper). A second look with hidden elements not flagged.
         second = analyse(html, url, options, deadline, content_type, keep_hidden=True)
         again = _label(second, model, options)
         if again.keep.any():
             page, labelled = second, again
-            page.warnings.append("content found only in elements the page hides")
+            page.warnings.append(HIDDEN_WARNING)
+    elif labelled.keep.any() and all(page.seg.blocks[i].flags & IN_HIDDEN for i in np.flatnonzero(labelled.keep)):
+        page.warnings.append(HIDDEN_WARNING)
     doc = Document(url=url, warnings=page.warnings)
     _apply_metadata(doc, page.meta)
     if page.empty_reason or page.seg is None or page.X is None:

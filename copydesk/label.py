@@ -39,6 +39,9 @@ CONTAINER_MIN_BLOCKS = 50
 MIN_PAGE_CHARS = 80
 MAX_KEPT_SHARE = 0.1
 SURE = 0.8
+#: A `<noscript>` block up to this long that names JavaScript is a "please enable JavaScript"
+#: notice, never content (an app shell shows nothing else).
+NOSCRIPT_NOTICE_CHARS = 300
 
 LABELS = ("body", "title", "byline", "date", "credit", "bio", "caption", "boilerplate")
 
@@ -72,6 +75,9 @@ def decide(probs: np.ndarray, blocks: Sequence[Block], threshold: float, options
                     keep[i] = True
     chars = np.fromiter((len(b.text) for b in blocks), np.float64, n)
     keep |= _container_smoothing(probs, blocks, keep, threshold, chars)
+    for i in np.flatnonzero(keep).tolist():
+        if blocks[i].flags & B.IN_NOSCRIPT and is_script_notice(blocks[i].text):
+            keep[i] = False
     if too_little(probs, keep, chars) or _only_doubtful_links(probs, keep, blocks):
         keep[:] = False
     if not options.include_tables:
@@ -81,6 +87,11 @@ def decide(probs: np.ndarray, blocks: Sequence[Block], threshold: float, options
             if b.flags & B.IN_COMMENTS and not b.flags & (B.IN_FORM | B.IN_NAV) and len(b.text) >= 40:
                 keep[i] = True
     return keep
+
+
+def is_script_notice(text: str) -> bool:
+    """Whether a `<noscript>` text is a notice asking for JavaScript (see NOSCRIPT_NOTICE_CHARS)."""
+    return len(text) <= NOSCRIPT_NOTICE_CHARS and "javascript" in text.lower()
 
 
 def too_little(probs: np.ndarray, keep: np.ndarray, chars: np.ndarray) -> bool:

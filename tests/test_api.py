@@ -58,7 +58,7 @@ def test_public_surface():
         assert hasattr(copydesk, name)
 
 
-def test_content_behind_a_script_run_gate_gets_a_second_look():
+def test_content_behind_a_script_run_gate_is_found_and_said_hidden():
     story = "".join(f"<p>Paragraph {i} of the product story: roasted in small batches, sealed fresh and "
                     f"shipped the same week so that every cup tastes the way it was meant to.</p>" for i in range(6))
     menu = "".join(f"<li><a href='/c{i}'>Category {i}</a></li>" for i in range(8))

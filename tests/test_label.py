@@ -91,3 +91,11 @@ def test_a_picture_credit_inside_the_article_is_a_credit():
               Block(prose), Block(prose), Block(prose), Block(prose)]
     roles = news_roles(blocks, np.ones(len(blocks), dtype=bool), None)
     assert roles[1] == "credit" and roles.count("body") == 6
+
+
+def test_a_noscript_javascript_notice_is_never_kept():
+    notice = Block("You need to enable JavaScript to run this app.", index=0, flags=B.IN_NOSCRIPT)
+    fallback = Block("The full story, for readers without scripts: " + "words " * 60, index=1, flags=B.IN_NOSCRIPT)
+    visible = Block("Enable JavaScript in your browser settings, step one.", index=2)
+    keep = decide(np.array([0.9, 0.9, 0.9]), [notice, fallback, visible], 0.5, Options())
+    assert keep.tolist() == [False, True, True]

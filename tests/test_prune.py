@@ -1,6 +1,8 @@
 from selectolax.lexbor import LexborHTMLParser
 
+from copydesk.blocks import IN_HIDDEN
 from copydesk.prune import SCREEN_READER_MAX_CHARS, prune
+from copydesk.segment import segment
 
 
 def _pruned(body: str) -> str:
@@ -9,12 +11,28 @@ def _pruned(body: str) -> str:
     return tree.body.text(separator=" ")
 
 
-def test_scripts_media_and_hidden_elements_go():
-    text = _pruned('<p>kept</p><script>var x</script><style>p{}</style><div hidden>gone1</div>'
-                   '<div style="display: none">gone2</div><svg><text>gone3</text></svg>')
-    assert "kept" in text
-    for gone in ("var x", "p{}", "gone1", "gone2", "gone3"):
-        assert gone not in text
+def _hidden(body: str) -> tuple[str, str]:
+    """(visible text, flagged hidden text) of `body` after pruning, as segmentation sees them."""
+    tree = LexborHTMLParser(f"<html><head><title>t</title></head><body>{body}</body></html>")
+    prune(tree)
+    blocks = segment(tree).blocks
+    return (" ".join(b.text for b in blocks if not b.flags & IN_HIDDEN),
+            " ".join(b.text for b in blocks if b.flags & IN_HIDDEN))
+
+
+def test_scripts_and_media_go_hidden_elements_stay_flagged():
+    shown, hidden = _hidden('<p>kept</p><script>var x</script><style>p{}</style><div hidden>tab one</div>'
+                            '<div style="display: none">tab two</div><svg><text>gone3</text></svg>')
+    assert shown == "kept"
+    assert hidden == "tab one tab two"
+    for gone in ("var x", "p{}", "gone3"):
+        assert gone not in shown + hidden
+
+
+def test_second_look_flags_nothing():
+    tree = LexborHTMLParser('<html><body><div hidden class="gate">behind the gate</div></body></html>')
+    assert prune(tree, keep_hidden=True) == 0
+    assert [b.flags & IN_HIDDEN for b in segment(tree).blocks] == [0]
 
 
 def test_screen_reader_text_goes_but_visible_text_stays():
@@ -31,31 +49,36 @@ def test_long_screen_reader_only_content_is_kept():
     assert "word" in _pruned(f'<div class="sr-only">{long}</div>')
 
 
-def test_nested_removals_do_not_crash():
+def test_nested_hidden_elements_do_not_crash():
     html = "".join('<div hidden><span class="sr-only">a<span class="sr-only">b<div style="display:none">c'
                    for _ in range(100))
-    assert _pruned(html + "<p>after</p>").strip() == ""  # everything after sits inside the hidden div
+    shown, hidden = _hidden(html + "<p>after</p>")
+    # "after" sits inside the innermost screen-reader-only spans, short enough to go; the outer
+    # levels hold most of the page (a page hidden until its scripts run) and stay unflagged
+    assert "after" not in shown + hidden
+    assert shown.split() == ["ab", "c", "ab", "c"]
 
 
-def test_a_page_hidden_until_its_scripts_run_is_kept():
+def test_a_page_hidden_until_its_scripts_run_is_not_flagged():
     story = "<p>" + "This is the story the page shows once its scripts have run. " * 20 + "</p>"
-    streamed = _pruned(f'<div hidden id="S:0">{story}</div><nav>Home</nav>')
-    wrapped = _pruned(f'<div style="visibility:hidden;min-height:100vh">{story}'
-                      '<div style="display:none">menu</div></div>')
+    streamed, _ = _hidden(f'<div hidden id="S:0">{story}</div><nav>Home</nav>')
+    wrapped, pieces = _hidden(f'<div style="visibility:hidden;min-height:100vh">{story}'
+                              '<div style="display:none">menu</div></div>')
     assert "story the page shows" in streamed and "story the page shows" in wrapped
-    assert "menu" not in wrapped  # hidden pieces inside it still go
+    assert pieces == "menu"  # hidden pieces inside it are still flagged
 
 
-def test_a_page_streamed_in_hidden_segments_is_kept():
+def test_a_page_streamed_in_hidden_segments_is_not_flagged():
     segments = "".join(f'<div hidden id="S:{i}"><p>Part {i} of the streamed story, long enough to count.</p></div>'
                        for i in range(6))
-    text = _pruned(f'<p>Loading…</p>{segments}<div style="display:none">cookie banner</div>')
-    assert all(f"Part {i} of the streamed story" in text for i in range(6))
-    assert "cookie banner" not in text
+    shown, hidden = _hidden(f'<p>Loading…</p>{segments}<div style="display:none">cookie banner</div>')
+    assert all(f"Part {i} of the streamed story" in shown for i in range(6))
+    assert hidden == "cookie banner"
 
 
-def test_a_large_hidden_cookie_dialog_still_goes():
+def test_a_large_hidden_cookie_dialog_is_flagged():
     article = "<p>" + "The article people came for, visible from the start. " * 10 + "</p>"
     dialog = '<div role="dialog" style="display:none">' + "We use cookies to improve your experience. " * 30 + "</div>"
-    text = _pruned(article + dialog)
-    assert "The article people came for" in text and "cookies" not in text
+    shown, hidden = _hidden(article + dialog)
+    assert "The article people came for" in shown and "cookies" not in shown
+    assert hidden.startswith("We use cookies")

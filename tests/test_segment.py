@@ -27,7 +27,8 @@ def test_blocks_in_reading_order_with_kinds():
         ("Home", "list_item"), ("World", "list_item"), ("Big title", "heading"), ("By Jane Doe", "paragraph"),
         ("First para with a link and text.", "paragraph"), ("Loose text", "paragraph"), ("after br", "paragraph"),
         ("Sub", "heading"), ("code\n  indented", "code"), ("Quote here", "quote"), ("item one", "list_item"),
-        ("A caption", "caption"), ("a", "table"), ("b", "table"), ("© 2024", "paragraph"), ("Subscribe", "paragraph"),
+        ("A caption", "caption"), ("a", "table"), ("b", "table"), ("hidden text", "paragraph"),
+        ("© 2024", "paragraph"), ("Subscribe", "paragraph"),
     ]
     assert [b.index for b in seg.blocks] == list(range(len(seg.blocks)))
 
@@ -53,9 +54,10 @@ def test_vocabulary_masks_follow_ancestors():
     assert seg.own_mask[j] & (1 << 6)           # "byline" is meta vocabulary
 
 
-def test_never_content_removed():
-    texts = " ".join(b.text for b in _blocks().blocks)
-    assert "never" not in texts and "hidden text" not in texts
+def test_never_content_removed_and_hidden_text_flagged():
+    blocks = _blocks().blocks
+    assert "never" not in " ".join(b.text for b in blocks)
+    assert [b.text for b in blocks if b.flags & B.IN_HIDDEN] == ["hidden text"]
 
 
 def test_deep_inline_nesting_no_recursion():
