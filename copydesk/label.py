@@ -147,8 +147,7 @@ def news_roles(blocks: Sequence[Block], keep: np.ndarray, title: str | None,
                     role = "byline"
                 elif len(text) < 80 and newsparts.is_dateline(text):
                     role = "date"
-        if not role and keep[i] and newsparts is not None and len(text) <= newsparts.PHOTO_AGENCY_MAX_CHARS \
-                and newsparts.is_media_credit(text):
+        if not role and keep[i] and newsparts is not None and newsparts.is_media_credit(text):
             role = "credit"
         if role:
             labels.append(role)

@@ -263,9 +263,14 @@ def is_credit(text: str) -> bool:
 
 
 def is_media_credit(text: str) -> bool:
-    """True for a picture credit line ("Photograph by Ed Marshall", "Photo: Jane Roe/Reuters")."""
-    t = " ".join(text.split()) if text else ""
-    if not t or len(t) > PHOTO_AGENCY_MAX_CHARS:
+    """True for a picture credit line ("Photograph by Ed Marshall", "Photo: Jane Roe/Reuters").
+
+    Lines longer than PHOTO_AGENCY_MAX_CHARS never are (tested before re-spacing: it runs on
+    every kept block, most of them long paragraphs)."""
+    if not text or len(text) > PHOTO_AGENCY_MAX_CHARS:
+        return False
+    t = " ".join(text.split())
+    if not t:
         return False
     if _MEDIA_RE.search(t) or CREDIT_PATTERNS[_PHOTO_BY].search(t):
         return True
