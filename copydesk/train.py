@@ -274,16 +274,27 @@ def page_scores(rows: Sequence[PageRows], pages_by_key: dict, probs: Sequence[np
     return out
 
 
-def summarise(rows: Sequence[PageRows], scores: Sequence, by_type: bool = False) -> dict[str, float]:
-    """WCXB mean word F1 (overall, and per page type if asked) and trafilatura-eval F1 of `page_scores`."""
+def blank_scores(pages: Sequence, rows: Sequence[PageRows]) -> list[tuple[str, str, object]]:
+    """(dataset, page type, score) of the annotated pages that gave no rows (no text in their HTML):
+    they score what an empty extraction scores, so that the figures cover every page, as the bench's do."""
+    from .bench.metrics import segment_counts, word_prf
+    have = {r.key for r in rows}
+    return [(p.dataset, p.page_type, word_prf("", p.gold_text) if p.gold_text is not None
+             else segment_counts("", p.with_snippets, p.without_snippets)) for p in pages if p.key not in have]
+
+
+def summarise(rows: Sequence[PageRows], scores: Sequence, by_type: bool = False,
+              blank: Sequence[tuple[str, str, object]] = ()) -> dict[str, float]:
+    """WCXB mean word F1 (overall, and per page type if asked) and trafilatura-eval F1 of `page_scores`,
+    with the `blank_scores` of the pages that gave no rows."""
     from .bench.metrics import mean_prf
     wcxb, counts, types = [], None, {}
-    for r, sc in zip(rows, scores):
+    for dataset, page_type, sc in [(r.dataset, r.page_type, sc) for r, sc in zip(rows, scores)] + list(blank):
         if sc is None:
             continue
-        if r.dataset == "wcxb-dev":
+        if dataset == "wcxb-dev":
             wcxb.append(sc)
-            types.setdefault(r.page_type, []).append(sc)
+            types.setdefault(page_type, []).append(sc)
         else:
             counts = sc if counts is None else counts + sc
     out = {}
@@ -297,14 +308,14 @@ def summarise(rows: Sequence[PageRows], scores: Sequence, by_type: bool = False)
 
 
 def evaluate(rows: Sequence[PageRows], pages_by_key: dict, probs: Sequence[np.ndarray],
-             threshold: float, by_type: bool = False) -> dict[str, float]:
+             threshold: float, by_type: bool = False, blank: Sequence = ()) -> dict[str, float]:
     """WCXB mean word F1 (overall, and per page type if asked) and trafilatura-eval F1 at one threshold."""
-    return summarise(rows, page_scores(rows, pages_by_key, probs, [threshold] * len(rows)), by_type)
+    return summarise(rows, page_scores(rows, pages_by_key, probs, [threshold] * len(rows)), by_type, blank)
 
 
 def choose_type_thresholds(rows: Sequence[PageRows], pages_by_key: dict, probs: Sequence[np.ndarray],
                            type_probs: np.ndarray, start: float, folds: int,
-                           sweeps: int = 2) -> tuple[np.ndarray, dict, dict]:
+                           sweeps: int = 2, blank: Sequence = ()) -> tuple[np.ndarray, dict, dict]:
     """Per-type thresholds maximising WCXB F1 + trafilatura-eval F1 out of fold, each page labelled at the
     mix of them its (out-of-fold) type probabilities give: coordinate ascent over `TYPE_THRESHOLDS` from `start`.
 
@@ -341,7 +352,7 @@ def choose_type_thresholds(rows: Sequence[PageRows], pages_by_key: dict, probs: 
         held = [i for i, f in enumerate(fold_ids) if f == k]
         for i, sc in zip(held, scores(ascend([i for i, f in enumerate(fold_ids) if f != k]), held)):
             nested[i] = sc
-    return th, summarise(rows, scores(th, everything), by_type=True), summarise(rows, nested, by_type=True)
+    return th, summarise(rows, scores(th, everything), True, blank), summarise(rows, nested, True, blank)
 
 
 def data_hash(pages: Sequence) -> str:
@@ -371,11 +382,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = build(training_pages(pages, args.folds), args.jobs)
     by_key = {p.key: p for p in pages}
     real = [r for r in rows if not r.made]
+    blank = blank_scores(pages, real)
     n_blocks = sum(len(r.blocks) for r in real)
     n_labelled = int(sum((r.y >= 0).sum() for r in real))
     conf = float(np.mean([r.confident_share for r in real if r.dataset == "wcxb-dev"] or [0]))
-    print(f"{len(real)} pages (+{len(rows) - len(real)} made), {n_blocks} blocks, {n_labelled} labelled; "
-          f"WCXB blocks with a confident label: {conf:.1%} ({time.time() - t0:.0f}s)", file=sys.stderr)
+    print(f"{len(real)} pages (+{len(rows) - len(real)} made; {len(blank)} without text, scored empty), "
+          f"{n_blocks} blocks, {n_labelled} labelled; WCXB blocks with a confident label: {conf:.1%} ({time.time() - t0:.0f}s)", file=sys.stderr)
     meta: dict = {"features": FEATURE_NAMES, "params": PARAMS, "rounds": NUM_ROUNDS,
                   "training_data_sha256": data_hash(pages), "pages": len(real), "made_pages": len(rows) - len(real),
                   "blocks": n_blocks, "labelled_blocks": n_labelled, "wcxb_confident_label_share": round(conf, 4)}
@@ -384,16 +396,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.folds > 1:
         cv = cross_fit(rows, args.folds, args.threads)
         probs = cv.probs
-        block_only = {t: evaluate(rows, by_key, cv.block_probs, t) for t in THRESHOLDS}
+        block_only = {t: evaluate(rows, by_key, cv.block_probs, t, blank=blank) for t in THRESHOLDS}
         for t, m in block_only.items():
             print(f"block pass only, threshold {t:.2f}: " + ", ".join(f"{k} {v:.4f}" for k, v in m.items()),
                   file=sys.stderr)
-        table = {t: evaluate(rows, by_key, probs, t) for t in THRESHOLDS}
+        table = {t: evaluate(rows, by_key, probs, t, blank=blank) for t in THRESHOLDS}
         for t, m in table.items():
             print(f"threshold {t:.2f}: " + ", ".join(f"{k} {v:.4f}" for k, v in m.items()), file=sys.stderr)
         if args.threshold is None:
             threshold = max(table, key=lambda t: sum(table[t].values()))
-        detail = evaluate(rows, by_key, probs, threshold, by_type=True)
+        detail = evaluate(rows, by_key, probs, threshold, by_type=True, blank=blank)
         print("out-of-fold at threshold %.2f: %s" % (threshold, ", ".join(f"{k} {v:.4f}" for k, v in detail.items())),
               file=sys.stderr)
         meta["oof"] = {"folds": args.folds, "grouped_by": "host", "threshold": threshold,
@@ -408,7 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         real_idx = [i for i, r in enumerate(rows) if not r.made]
         type_acc = float(np.mean([cv.type_probs[i].argmax() == type_label(rows[i]) for i in real_idx]))
         type_thresholds, typed, nested = choose_type_thresholds(rows, by_key, probs, cv.type_probs, threshold,
-                                                                args.folds)
+                                                                args.folds, blank=blank)
         print(f"page types out of fold: accuracy {type_acc:.3f}; thresholds "
               + ", ".join(f"{t} {v:.2f}" for t, v in zip(PAGE_TYPES, type_thresholds)) + "; "
               + ", ".join(f"{k} {v:.4f}" for k, v in typed.items())

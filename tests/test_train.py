@@ -3,8 +3,8 @@ import numpy as np
 
 from copydesk.bench.datasets import Page
 from copydesk.pagetype import PAGE_TYPES
-from copydesk.train import (PAGE_BLOCKS_NORM, SNIPPET_WEIGHT, choose_type_thresholds, data_hash, evaluate, fold_of,
-                            page_rows, training_pages)
+from copydesk.train import (PAGE_BLOCKS_NORM, SNIPPET_WEIGHT, blank_scores, choose_type_thresholds, data_hash, evaluate,
+                            fold_of, page_rows, training_pages)
 
 PROSE = "The harbour authority closed the old pier on Monday after engineers found cracks in its supports."
 HTML = f"""<html><body><nav><a href=/>Home</a> <a href=/news>News</a></nav>
@@ -44,6 +44,18 @@ def test_snippet_pages_weight_only_labelled_blocks():
 
 def test_unreadable_page_is_skipped_not_fatal():
     assert page_rows(_page(html=b"\x89PNG\r\n\x1a\n" + bytes(100))) is None
+
+
+def test_pages_without_text_count_in_the_figures_as_empty_extractions():
+    real, shell = _page(), _page(id="2", html=b"<html><body><div id=app></div></body></html>", page_type="forum")
+    rows = [page_rows(real)]
+    assert page_rows(shell) is None
+    good = [np.where(rows[0].y == 1, 1.0, 0.0)]
+    by_key = {real.key: real}
+    alone = evaluate(rows, by_key, good, 0.5, by_type=True)
+    both = evaluate(rows, by_key, good, 0.5, by_type=True, blank=blank_scores([real, shell], rows))
+    assert both["wcxb_forum"] == 0.0 and both["wcxb_f1"] == alone["wcxb_f1"] / 2
+    assert blank_scores([_page(id="3", html=b"", gold_text="")], [])[0][2].f1 == 1.0  # empty gold, empty text
 
 
 def test_data_hash_changes_with_the_gold():
