@@ -40,16 +40,19 @@ class BlockModel:
     context: object | None = None
     #: The page-type classifier and per-type thresholds; None labels with `threshold` alone.
     types: PageTypes | None = None
+    #: `booster` and `context` compiled (`compiled.py`): same probabilities, used to predict when present.
+    compiled: tuple | None = None
 
     def predict(self, X: np.ndarray, blocks: list[Block] | None = None) -> np.ndarray:
         """Final body probabilities (block pass, then context pass when both are available)."""
         if len(X) == 0:
             return np.zeros(0, dtype=np.float64)
         X = np.nan_to_num(X, nan=0.0, posinf=1e6, neginf=-1e6)
-        p = self.booster.predict(X, num_threads=1)
-        if self.context is None or blocks is None:
+        block, context = self.compiled or (self.booster, self.context)
+        p = block.predict(X, num_threads=1)
+        if context is None or blocks is None:
             return p
-        return self.context.predict(context_features(p, blocks, X), num_threads=1)
+        return context.predict(context_features(p, blocks, X), num_threads=1)
 
 
 _lock = threading.Lock()
@@ -98,7 +101,17 @@ def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE,
             raise ModelError(f"page-type model {pagetype_file} was trained on other features; retrain it")
         type_booster, _ = read_booster(pagetype_file, None, PAGETYPE_FEATURES, "page-type model")
         types = PageTypes(type_booster, np.asarray(spec["thresholds"], dtype=np.float64))
-    return BlockModel(booster, float(meta.get("threshold", 0.5)), meta, context, types)
+    from . import compiled
+    fast = compiled.load(model_file), (compiled.load(context_file) if context is not None else None)
+    usable = fast[0] is not None and (context is None or fast[1] is not None)
+    return BlockModel(booster, float(meta.get("threshold", 0.5)), meta, context, types, fast if usable else None)
+
+
+def warm_compiled() -> bool:
+    """Compile the shipped passes into the cache now (`compiled.py`), so that processes started
+    after this one load them at once; whether compiled scoring is available."""
+    from . import compiled
+    return all(compiled.load(f) is not None for f in (MODEL_FILE, CONTEXT_FILE))
 
 
 def get_model() -> BlockModel:

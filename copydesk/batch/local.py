@@ -249,6 +249,9 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
 
     show = progress if progress is not None else log.isatty()
     prog = _Progress(log if show else None)
+    if cfg.extractor == "copydesk":
+        from ..score import warm_compiled
+        warm_compiled()  # compiled once here, not by every worker at once
     ctx = mp.get_context("spawn")
     reader = _Reader(sources, cfg, set(manifest.done), ahead=workers + 1)
     reader.start()

@@ -37,7 +37,8 @@ COMPARE_ALL = "all"
 COMPARE_NONE = "none"
 EXIT_OK = 0
 EXIT_USAGE = 2
-EXTRA_VERSIONS = ("lxml", "selectolax", "lightgbm", "numpy", "charset-normalizer", "py3langid")
+EXTRA_VERSIONS = ("lxml", "selectolax", "lightgbm", "lleaves", "llvmlite", "numpy", "charset-normalizer",
+                  "py3langid")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -118,11 +119,18 @@ def environment_lines(names: Sequence[str], data_dir: Path) -> list[str]:
         f"Command: `{command_line()}`",
         "",
         f"Run {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} · Python {platform.python_version()} · "
-        f"{platform.system()} {platform.machine()} · {os.cpu_count()} CPUs · data: `{data_dir}`",
+        f"{platform.system()} {platform.machine()} · {os.cpu_count()} CPUs · data: `{data_dir}`"
+        f" · copydesk scoring: {scoring_backend()}",
         "",
         markdown_table(["package", "version"], versions, ["l", "l"]),
         "",
     ]
+
+
+def scoring_backend() -> str:
+    """How the shipped model scores blocks in this process: compiled (the fast extra) or LightGBM."""
+    from ..score import get_model
+    return "compiled forest (lleaves)" if get_model().compiled is not None else "LightGBM"
 
 
 def _dist_version(dist: str) -> str:

@@ -148,6 +148,21 @@ def _copydesk(with_metadata: bool = True, find_dates: bool = False) -> Callable[
     return load
 
 
+def _copydesk_lightgbm() -> TextFn:
+    """The default call scoring with LightGBM, not the compiled forest (`copydesk.compiled`)."""
+    from copydesk import extract
+    from copydesk.score import get_model
+    model = get_model()
+
+    def run(html: bytes, url: str | None) -> str:
+        fast, model.compiled = model.compiled, None
+        try:
+            return extract(html, url=url).text
+        finally:
+            model.compiled = fast
+    return run
+
+
 def _trafilatura(favor_precision: bool = False) -> Callable[[], TextFn]:
     def factory() -> TextFn:
         import trafilatura
@@ -285,6 +300,8 @@ PEERS: dict[str, PeerSpec] = {spec.name: spec for spec in (
              "extract(find_dates=True): htmldate search when the markup names no date"),
     PeerSpec("copydesk-nometa", "copydesk", "copydesk", _copydesk(False),
              "extract(with_metadata=False): text only, like trafilatura's default"),
+    PeerSpec("copydesk-lightgbm", "copydesk", "copydesk", _copydesk_lightgbm,
+             "extract() scoring with LightGBM instead of the compiled forest (copydesk without the fast extra)"),
     PeerSpec("trafilatura", "trafilatura", "trafilatura", _trafilatura(False), "extract(), defaults"),
     PeerSpec("trafilatura-meta", "trafilatura", "trafilatura", _trafilatura_meta,
              "bare_extraction(with_metadata=True): text plus title, author, date, site name"),

@@ -1,0 +1,75 @@
+"""Compiled scoring: same probabilities as LightGBM, cached once per model and CPU, never a crash."""
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from copydesk import compiled
+
+
+def _need_lleaves():
+    if not compiled.enabled():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but lleaves (the fast extra, part of the test extra) does not load")
+        pytest.skip("lleaves not installed (pip install 'copydesk[fast]')")
+
+
+@pytest.fixture()
+def small_model(tmp_path) -> tuple[Path, object]:
+    import lightgbm as lgb
+    rng = np.random.default_rng(0)
+    X = rng.random((400, 5))
+    X[:, 4] = rng.integers(0, 6, 400)  # a categorical column, as the block model's tag and kind
+    y = (X[:, 0] + (X[:, 4] == 3) > 0.9).astype(float)
+    booster = lgb.train({"objective": "binary", "verbose": -1, "num_leaves": 7, "min_data_in_leaf": 5},
+                        lgb.Dataset(X, y, categorical_feature=[4]), num_boost_round=20)
+    path = tmp_path / "small.lgb.txt"
+    booster.save_model(str(path))
+    return path, lgb.Booster(model_file=str(path))
+
+
+def test_compiled_forest_gives_lightgbms_probabilities_and_is_cached(small_model, tmp_path, monkeypatch):
+    _need_lleaves()
+    monkeypatch.setenv("COPYDESK_CACHE", str(tmp_path / "cache"))
+    path, booster = small_model
+    fast = compiled.load(path)
+    assert fast is not None
+    X = np.random.default_rng(1).random((50, 5)) * 8 - 1  # categorical values unseen and negative too
+    assert np.allclose(fast.predict(X), booster.predict(X), rtol=0, atol=1e-12)
+    cached = compiled.cache_path(path)
+    assert cached.is_file() and cached.parent == tmp_path / "cache"
+    stamp = cached.stat().st_mtime_ns
+    assert compiled.load(path) is not None and cached.stat().st_mtime_ns == stamp  # loaded, not recompiled
+    path.write_text(path.read_text().replace("num_leaves=7", "num_leaves=7 "))
+    assert compiled.cache_path(path) != cached  # another model file, another cache entry
+
+
+def test_switched_off_or_unwritable_cache_falls_back_to_lightgbm(small_model, tmp_path, monkeypatch, caplog):
+    path, _ = small_model
+    monkeypatch.setenv("COPYDESK_COMPILE", "0")
+    assert compiled.load(path) is None
+    monkeypatch.delenv("COPYDESK_COMPILE")
+    _need_lleaves()
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("COPYDESK_CACHE", str(blocker / "cache"))
+    assert compiled.load(path) is None
+    assert "using LightGBM" in caplog.text
+
+
+def test_shipped_model_scores_the_same_compiled_or_not():
+    _need_lleaves()
+    from copydesk.api import analyse
+    from copydesk.score import get_model
+    html = (Path(__file__).resolve().parent.parent / "examples" / "news-article.html").read_bytes()
+    page = analyse(html)
+    model = get_model()
+    assert model.compiled is not None
+    fast = model.predict(page.X, page.seg.blocks)
+    saved, model.compiled = model.compiled, None
+    try:
+        slow = model.predict(page.X, page.seg.blocks)
+    finally:
+        model.compiled = saved
+    assert np.allclose(fast, slow, rtol=0, atol=1e-12)
