@@ -2,8 +2,8 @@
 
 An optional accelerator of `score` (the `fast` extra: lleaves, which compiles a
 LightGBM model file through LLVM). The compiled forest gives the same
-probabilities as LightGBM (to ~1e-15) about four times faster. Compiling takes
-a few seconds, so it is done once per machine and kept in a cache folder
+probabilities as LightGBM (to ~1e-15) three to six times faster. Compiling takes
+about 20 seconds, so it is done once per machine and kept in a cache folder
 (`$COPYDESK_CACHE`, else `$XDG_CACHE_HOME/copydesk`, else `~/.cache/copydesk`),
 one file per model file, lleaves version and host CPU; later processes load it
 in milliseconds. Without lleaves, with `COPYDESK_COMPILE=0`, or when the
@@ -73,7 +73,7 @@ def load(model_file: Path) -> CompiledBooster | None:
             if not path.is_file():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-                lleaves.Model(model_file=str(model_file)).compile(cache=str(tmp), finline=False)
+                lleaves.Model(model_file=str(model_file)).compile(cache=str(tmp))
                 os.replace(tmp, path)  # atomic: a concurrent process sees the whole file or none
             model = lleaves.Model(model_file=str(model_file))
             model.compile(cache=str(path))
