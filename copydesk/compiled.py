@@ -54,11 +54,13 @@ def cache_dir() -> Path:
 
 def cache_path(model_file: Path) -> Path:
     """The cache file of `model_file` compiled for this host's CPU by this lleaves."""
-    import lleaves
+    from importlib.metadata import version
+
     import llvmlite.binding as llvm
     h = hashlib.sha256(model_file.read_bytes())
-    for part in (getattr(lleaves, "__version__", "?"), llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten()):
-        h.update(b"\0" + str(part).encode())
+    for part in (version("lleaves"), version("llvmlite"), llvm.get_host_cpu_name(),
+                 llvm.get_host_cpu_features().flatten()):
+        h.update(b"\0" + part.encode())
     return cache_dir() / f"{model_file.stem}-{h.hexdigest()[:24]}.so"
 
 
