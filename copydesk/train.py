@@ -253,11 +253,16 @@ def oof_extractor(pages: Sequence, folds: int = 5, threads: int = 2, jobs: int =
                         None if shipped.types is None else shipped.types.thresholds)
 
 
+def assemble_blocks(blocks: Sequence[Block], keep: np.ndarray) -> list:
+    """The paragraphs `assemble` makes of the kept blocks."""
+    from .assemble import assemble
+    return assemble(b for b, k in zip(blocks, keep) if k)
+
+
 def page_scores(rows: Sequence[PageRows], pages_by_key: dict, probs: Sequence[np.ndarray],
                 thresholds: Sequence[float]) -> list:
     """Per annotated page, the bench's score of the text kept at its threshold (None for made pages):
     word P/R/F1 against the WCXB gold text, or trafilatura-eval snippet counts."""
-    from .assemble import assemble
     from .bench.metrics import segment_counts, word_prf
     from .label import decide
     opts = Options()
@@ -267,7 +272,7 @@ def page_scores(rows: Sequence[PageRows], pages_by_key: dict, probs: Sequence[np
             out.append(None)
             continue
         keep = decide(p, r.blocks, t, opts)
-        text = "\n\n".join(x.text for x in assemble(b for b, k in zip(r.blocks, keep) if k))
+        text = "\n\n".join(x.text for x in assemble_blocks(r.blocks, keep))
         page = pages_by_key[r.key]
         out.append(word_prf(text, page.gold_text) if page.gold_text is not None
                    else segment_counts(text, page.with_snippets, page.without_snippets))
@@ -355,6 +360,47 @@ def choose_type_thresholds(rows: Sequence[PageRows], pages_by_key: dict, probs: 
     return th, summarise(rows, scores(th, everything), True, blank), summarise(rows, nested, True, blank)
 
 
+#: Bins of the confidence table (`confidence_calibration`).
+CONFIDENCE_BINS = (0.0, 0.15, 0.56, 0.85, 0.95, 1.0)
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks of `x`, ties sharing their mean rank (for Spearman's correlation)."""
+    _, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
+    ends = np.cumsum(counts)
+    return ((ends - (counts - 1) / 2.0) - 1.0)[inverse]
+
+
+def confidence_calibration(rows: Sequence[PageRows], pages_by_key: dict, probs: Sequence[np.ndarray],
+                           thresholds: Sequence[float]) -> dict:
+    """How `Document.confidence` ranks extraction quality: over the WCXB pages with a gold text, each
+    labelled at its threshold, Pearson and Spearman correlation of confidence with word F1, and the mean
+    F1 of each `CONFIDENCE_BINS` bin."""
+    from .api import confidence
+    from .bench.metrics import word_prf
+    from .label import decide
+    opts = Options()
+    conf, f1 = [], []
+    for r, p, t in zip(rows, probs, thresholds):
+        page = pages_by_key.get(r.key)
+        if r.made or r.dataset != "wcxb-dev" or page is None or not (page.gold_text or "").strip():
+            continue
+        keep = decide(p, r.blocks, t, opts)
+        text = "\n\n".join(x.text for x in assemble_blocks(r.blocks, keep))
+        conf.append(confidence(p, r.blocks, keep))
+        f1.append(word_prf(text, page.gold_text).f1)
+    c, f = np.array(conf), np.array(f1)
+    if len(c) < 2:
+        return {"pages": len(c)}
+    bins = []
+    for lo, hi in zip(CONFIDENCE_BINS[:-1], CONFIDENCE_BINS[1:]):
+        inside = (c >= lo) & ((c < hi) if hi < 1.0 else (c <= hi))
+        bins.append({"from": lo, "to": hi, "pages": int(inside.sum()),
+                     "mean_f1": round(float(f[inside].mean()), 4) if inside.any() else None})
+    return {"pages": len(c), "pearson": round(float(np.corrcoef(c, f)[0, 1]), 4),
+            "spearman": round(float(np.corrcoef(_ranks(c), _ranks(f))[0, 1]), 4), "bins": bins}
+
+
 def data_hash(pages: Sequence) -> str:
     h = hashlib.sha256()
     for p in sorted(pages, key=lambda p: p.key):
@@ -426,6 +472,13 @@ def main(argv: Sequence[str] | None = None) -> int:
               + ", ".join(f"{k} {v:.4f}" for k, v in typed.items())
               + "\n  nested (thresholds chosen without each fold): "
               + ", ".join(f"{k} {v:.4f}" for k, v in nested.items()), file=sys.stderr)
+        calib = confidence_calibration(rows, by_key, probs, [mixed_threshold(cv.type_probs[i], type_thresholds)
+                                                             for i in range(len(rows))])
+        print(f"Document.confidence against word F1 out of fold ({calib['pages']} WCXB pages with a gold text): "
+              f"Pearson {calib.get('pearson')}, Spearman {calib.get('spearman')}; "
+              + ", ".join(f"{b['from']:.2f}-{b['to']:.2f}: {b['pages']} pages, F1 {b['mean_f1']}"
+                          for b in calib.get("bins", [])), file=sys.stderr)
+        meta["confidence_oof"] = calib
         type_booster = fit_types(rows, cv.type_rows, args.threads)
         meta["page_types"] = {"types": list(PAGE_TYPES), "features": TYPE_FEATURES, "params": TYPE_PARAMS,
                               "rounds": TYPE_ROUNDS, "thresholds": [round(float(t), 4) for t in type_thresholds],

@@ -3,8 +3,8 @@ import numpy as np
 
 from copydesk.bench.datasets import Page
 from copydesk.pagetype import PAGE_TYPES
-from copydesk.train import (PAGE_BLOCKS_NORM, SNIPPET_WEIGHT, blank_scores, choose_type_thresholds, data_hash, evaluate,
-                            fold_of, page_rows, training_pages)
+from copydesk.train import (PAGE_BLOCKS_NORM, SNIPPET_WEIGHT, _ranks, blank_scores, choose_type_thresholds,
+                            confidence_calibration, data_hash, evaluate, fold_of, page_rows, training_pages)
 
 PROSE = "The harbour authority closed the old pier on Monday after engineers found cracks in its supports."
 HTML = f"""<html><body><nav><a href=/>Home</a> <a href=/news>News</a></nav>
@@ -86,3 +86,15 @@ def test_per_type_thresholds_follow_where_each_type_scores_its_content():
     assert th[PAGE_TYPES.index("listing")] <= 0.4 and th[PAGE_TYPES.index("article")] > 0.4
     assert chosen["wcxb_listing"] > 0.9 and chosen["wcxb_f1"] > evaluate(rows, {p.key: p for p in pages}, probs, 0.55)["wcxb_f1"]
     assert set(nested) == set(chosen)
+
+
+def test_confidence_calibration_ranks_sure_good_pages_above_unsure_bad_ones():
+    assert _ranks(np.array([0.5, 0.1, 0.5, 0.9])).tolist() == [1.5, 0.0, 1.5, 3.0]  # ties share their mean rank
+    pages = [_page(id=f"p{i}", host=f"site{i}.example") for i in range(6)]
+    rows = [page_rows(p) for p in pages]
+    # three pages scored surely and right, three unsure (0.5-0.6) and wrong (body low, chrome kept)
+    probs = [np.where(r.y == 1, 0.95, 0.02) if i < 3 else np.where(r.y == 1, 0.5, 0.6) for i, r in enumerate(rows)]
+    calib = confidence_calibration(rows, {p.key: p for p in pages}, probs, [0.55] * len(rows))
+    assert calib["pages"] == 6 and calib["pearson"] > 0.9 and calib["spearman"] > 0.8
+    assert sum(b["pages"] for b in calib["bins"]) == 6
+    assert calib["bins"][-1]["mean_f1"] > 0.9 and calib["bins"][0]["mean_f1"] < 0.5
