@@ -253,10 +253,12 @@ def oof_extractor(pages: Sequence, folds: int = 5, threads: int = 2, jobs: int =
                         None if shipped.types is None else shipped.types.thresholds)
 
 
-def assemble_blocks(blocks: Sequence[Block], keep: np.ndarray) -> list:
-    """The paragraphs `assemble` makes of the kept blocks."""
+def kept_text(r: PageRows, probs: np.ndarray, threshold: float, opts: Options) -> tuple[np.ndarray, str]:
+    """The keep mask of a page's blocks at `threshold`, and the text `assemble` makes of them."""
     from .assemble import assemble
-    return assemble(b for b, k in zip(blocks, keep) if k)
+    from .label import decide
+    keep = decide(probs, r.blocks, threshold, opts)
+    return keep, "\n\n".join(x.text for x in assemble(b for b, k in zip(r.blocks, keep) if k))
 
 
 def page_scores(rows: Sequence[PageRows], pages_by_key: dict, probs: Sequence[np.ndarray],
@@ -264,15 +266,13 @@ def page_scores(rows: Sequence[PageRows], pages_by_key: dict, probs: Sequence[np
     """Per annotated page, the bench's score of the text kept at its threshold (None for made pages):
     word P/R/F1 against the WCXB gold text, or trafilatura-eval snippet counts."""
     from .bench.metrics import segment_counts, word_prf
-    from .label import decide
     opts = Options()
     out: list = []
     for r, p, t in zip(rows, probs, thresholds):
         if r.made:
             out.append(None)
             continue
-        keep = decide(p, r.blocks, t, opts)
-        text = "\n\n".join(x.text for x in assemble_blocks(r.blocks, keep))
+        text = kept_text(r, p, t, opts)[1]
         page = pages_by_key[r.key]
         out.append(word_prf(text, page.gold_text) if page.gold_text is not None
                    else segment_counts(text, page.with_snippets, page.without_snippets))
@@ -378,15 +378,13 @@ def confidence_calibration(rows: Sequence[PageRows], pages_by_key: dict, probs: 
     F1 of each `CONFIDENCE_BINS` bin."""
     from .api import confidence
     from .bench.metrics import word_prf
-    from .label import decide
     opts = Options()
     conf, f1 = [], []
     for r, p, t in zip(rows, probs, thresholds):
         page = pages_by_key.get(r.key)
         if r.made or r.dataset != "wcxb-dev" or page is None or not (page.gold_text or "").strip():
             continue
-        keep = decide(p, r.blocks, t, opts)
-        text = "\n\n".join(x.text for x in assemble_blocks(r.blocks, keep))
+        keep, text = kept_text(r, p, t, opts)
         conf.append(confidence(p, r.blocks, keep))
         f1.append(word_prf(text, page.gold_text).f1)
     c, f = np.array(conf), np.array(f1)
@@ -433,7 +431,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     n_labelled = int(sum((r.y >= 0).sum() for r in real))
     conf = float(np.mean([r.confident_share for r in real if r.dataset == "wcxb-dev"] or [0]))
     print(f"{len(real)} pages (+{len(rows) - len(real)} made; {len(blank)} without text, scored empty), "
-          f"{n_blocks} blocks, {n_labelled} labelled; WCXB blocks with a confident label: {conf:.1%} ({time.time() - t0:.0f}s)", file=sys.stderr)
+          f"{n_blocks} blocks, {n_labelled} labelled; WCXB blocks with a confident label: {conf:.1%} "
+          f"({time.time() - t0:.0f}s)", file=sys.stderr)
     meta: dict = {"features": FEATURE_NAMES, "params": PARAMS, "rounds": NUM_ROUNDS,
                   "training_data_sha256": data_hash(pages), "pages": len(real), "made_pages": len(rows) - len(real),
                   "blocks": n_blocks, "labelled_blocks": n_labelled, "wcxb_confident_label_share": round(conf, 4)}
