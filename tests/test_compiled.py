@@ -73,3 +73,16 @@ def test_shipped_model_scores_the_same_compiled_or_not():
     finally:
         model.compiled = saved
     assert np.allclose(fast, slow, rtol=0, atol=1e-12)
+
+
+def test_bench_names_the_scorer_and_its_lightgbm_peer_gives_the_same_text(tmp_path):
+    _need_lleaves()
+    from copydesk import extract
+    from copydesk.bench import peers
+    from copydesk.bench.cli import environment_lines
+    from copydesk.score import get_model
+    html = (Path(__file__).resolve().parent.parent / "examples" / "news-article.html").read_bytes()
+    run = peers.PEERS["copydesk-lightgbm"].factory()
+    assert run(html, None) == extract(html).text
+    assert get_model().compiled is not None  # restored after the LightGBM call
+    assert "copydesk scoring: compiled forest (lleaves)" in "\n".join(environment_lines(["copydesk"], tmp_path))
