@@ -187,7 +187,10 @@ def explain(html: bytes | str, url: str | None = None, options: Options | None =
     page = analyse(html, url, options, deadline, content_type)
     if page.plain_text is not None:
         return Explanation(_from_plain_text(page.plain_text, url, options), [])
+    loading = time.perf_counter()
     model = get_model()
+    if deadline is not None:  # loading the model (or compiling it, once a machine) is not the page's time
+        deadline += time.perf_counter() - loading
     labelled = _label(page, model, options)
     if not labelled.keep.any() and page.hidden_chars >= HIDDEN_RETRY_CHARS:
         # Nothing kept, but the page hides text: content behind a gate its scripts lift (an age

@@ -38,6 +38,22 @@ def test_timeout_raises():
         extract(big, timeout=0.05)
 
 
+def test_loading_the_model_does_not_count_against_the_page_timeout(monkeypatch):
+    import time as _time
+
+    from copydesk import api
+    page = b"<html><body><article><p>" + b"The council approved the new harbour budget on Monday. " * 20 + \
+        b"</p></article></body></html>"
+    extract(page)  # everything else that loads on first use (language identifier, ...) loads here
+    real = api.get_model()
+
+    def slow_first_load():  # as when the compiled forest is built on a machine's first call
+        _time.sleep(0.6)
+        return real
+    monkeypatch.setattr(api, "get_model", slow_first_load)
+    assert extract(page, timeout=0.5).paragraphs
+
+
 def test_header_charset_is_honoured():
     page = "<html><body><p>Der Bürgermeister eröffnete die Brücke über den Fluss am Sonntag.</p></body></html>"
     doc = extract(page.encode("latin-1"), content_type="text/html; charset=ISO-8859-1", with_metadata=False)
