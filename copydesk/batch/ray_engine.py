@@ -113,6 +113,9 @@ def run_ray(inputs: list[str], cfg: BatchConfig, address: str | None = None, num
         raise ConfigMismatch(f"{outdir} already holds a run; the ray engine does not resume: use --overwrite")
     outdir.mkdir(parents=True, exist_ok=True)
     sources = expand_inputs(inputs, cfg.input_kind)
+    if cfg.extractor == "copydesk" and not address:
+        from ..score import warm_compiled
+        warm_compiled()  # a local Ray's workers then load it; a cluster's nodes each compile once
     t0 = time.monotonic()
     started_here = False
     if not ray.is_initialized():
