@@ -71,14 +71,15 @@ def load(model_file: Path) -> CompiledBooster | None:
     try:
         import lleaves
         path = cache_path(model_file)
+        model = lleaves.Model(model_file=str(model_file))
         with _lock:
-            if not path.is_file():
+            if path.is_file():
+                model.compile(cache=str(path))  # loads the cached code
+            else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-                lleaves.Model(model_file=str(model_file)).compile(cache=str(tmp))
+                model.compile(cache=str(tmp))  # compiles, writes the code to tmp and loads it
                 os.replace(tmp, path)  # atomic: a concurrent process sees the whole file or none
-            model = lleaves.Model(model_file=str(model_file))
-            model.compile(cache=str(path))
         return CompiledBooster(model)
     except Exception as e:  # no cache folder, a compiler error: LightGBM still predicts
         log.warning("copydesk: compiled scoring unavailable for %s (%s); using LightGBM", model_file.name, e)
