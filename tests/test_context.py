@@ -39,6 +39,17 @@ def test_nothing_kept_and_empty_page():
     assert context_features(np.zeros(0), [], np.zeros((0, len(FEATURE_NAMES)))).shape == (0, len(CONTEXT_NAMES))
 
 
+def test_group_means_follow_the_containers():
+    blocks = [Block(f"b{i}", index=i, ancestors=(1, 2 + i // 2, 10 + i), path=("body", "div", "p" if i % 3 else "li"))
+              for i in range(6)]
+    p = np.array([0.1, 0.3, 0.5, 0.7, 0.2, 0.4])
+    C = context_features(p, blocks, np.zeros((6, len(FEATURE_NAMES)), dtype=np.float32))
+    assert np.allclose(C[:, col("parent_mean")], [0.2, 0.2, 0.6, 0.6, 0.3, 0.3]) and (C[:, col("parent_n")] == 2).all()
+    assert np.allclose(C[:, col("gparent_mean")], p.mean()) and (C[:, col("gparent_n")] == 6).all()
+    li = np.array([0, 3])
+    assert np.allclose(C[li, col("same_path_mean")], p[li].mean()) and (C[li, col("same_path_n")] == 2).all()
+
+
 def test_window_stats_match_a_direct_computation():
     rng = np.random.default_rng(0)
     for n in (1, 2, 7, 50):

@@ -98,3 +98,20 @@ def test_confidence_calibration_ranks_sure_good_pages_above_unsure_bad_ones():
     assert calib["pages"] == 6 and calib["pearson"] > 0.9 and calib["spearman"] > 0.8
     assert sum(b["pages"] for b in calib["bins"]) == 6
     assert calib["bins"][-1]["mean_f1"] > 0.9 and calib["bins"][0]["mean_f1"] < 0.5
+
+
+def test_train_writes_a_model_that_loads(shared_data, tmp_path, capsys, monkeypatch):
+    from copydesk.api import analyse
+    from copydesk.score import CONTEXT_FILE, META_FILE, MODEL_FILE, PAGETYPE_FILE, load_model
+    from copydesk.train import main
+    monkeypatch.setenv("COPYDESK_COMPILE", "0")  # LightGBM scoring: nothing of this small model in the cache
+    assert main(["--data-dir", str(shared_data), "--limit", "12", "--folds", "2", "--jobs", "1", "--seed", "9",
+                 "--out-dir", str(tmp_path)]) == 0
+    model = load_model(*(tmp_path / f.name for f in (MODEL_FILE, META_FILE, CONTEXT_FILE, PAGETYPE_FILE)))
+    assert model.context is not None and model.types is not None and model.meta["pages"] > 0
+    assert model.meta["params"]["seed"] == 9 and model.meta["context_params"]["seed"] == 9
+    assert "nested" in capsys.readouterr().err
+    page = _page()
+    a = analyse(page.html, page.url)
+    p = model.predict(a.X, a.seg.blocks)
+    assert p.shape == (len(a.seg.blocks),) and ((p >= 0) & (p <= 1)).all()
