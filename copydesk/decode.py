@@ -6,10 +6,14 @@ replaces what cannot be decoded and records why in `Decoded.warnings`.
 Order (each step only when the previous gave nothing):
 1. a byte-order mark;
 2. strict UTF-8 (valid UTF-8 with non-ASCII bytes is overwhelmingly UTF-8,
-   whatever a `<meta charset>` claims);
+   whatever a `<meta charset>` claims), or UTF-8 with a few stray bytes when
+   most non-ASCII text in it is valid UTF-8 (a crawl artefact) and no other
+   charset is declared;
 3. the declared charset (HTTP header, then `<meta charset>` / `http-equiv`),
    if the bytes decode under it without error;
-4. statistical detection (charset-normalizer) on a sample;
+4. statistical detection (charset-normalizer) on a sample, windows-1252
+   winning a tie (the web's default for undeclared pages; charset-normalizer
+   orders the single-byte Western code pages arbitrarily when they fit alike);
 5. windows-1252 with replacement.
 """
 from __future__ import annotations
@@ -24,6 +28,10 @@ from dataclasses import dataclass, field
 META_SCAN_BYTES = 4096
 #: Bytes given to statistical detection (it is slow on whole pages).
 DETECT_SAMPLE_BYTES = 65536
+#: How close to charset-normalizer's best match windows-1252 must come to be preferred: mess ratio
+#: (chaos) at most this much higher, language coherence at most this much lower.
+TIE_CHAOS = 0.01
+TIE_COHERENCE = 0.1
 #: Largest gzip payload we inflate from an input that turns out to be gzipped.
 MAX_GUNZIP_BYTES = 64 * 1024 * 1024
 
@@ -123,11 +131,14 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
     except UnicodeDecodeError:
         pass
     declared = declared_charset(data, content_type)
-    # Mostly-valid UTF-8 with a few stray bytes is still UTF-8 (a common crawl artefact).
+    # Mostly-valid UTF-8 with a few stray bytes is still UTF-8 (a common crawl artefact). Bytes with
+    # no valid multi-byte sequence at all are a single-byte charset, however few (a Windows-1252
+    # page with three curly quotes).
     if declared in (None, "utf-8"):
         text = data.decode("utf-8", "replace")
         bad = text.count("\ufffd")
-        if bad <= max(2, len(data) // 2000):
+        valid = len(text) - len(text.encode("ascii", "ignore")) - bad
+        if valid >= bad and bad <= max(2, len(data) // 2000):
             warnings.append(f"{bad} undecodable bytes replaced (utf-8)")
             return Decoded(text, "utf-8", None, warnings)
     if declared and declared not in ("utf-8", "utf-16", "utf-32"):
@@ -152,7 +163,13 @@ def _detect(data: bytes) -> str | None:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - a core dependency
         return None
-    best = from_bytes(data[:DETECT_SAMPLE_BYTES]).best()
+    # Declarations were read before this step; charset-normalizer would trust a lying one.
+    results = from_bytes(data[:DETECT_SAMPLE_BYTES], preemptive_behaviour=False)
+    best = results.best()
     if best is None:
         return None
+    for m in results:
+        if (m.chaos <= best.chaos + TIE_CHAOS and m.coherence >= best.coherence - TIE_COHERENCE
+                and "cp1252" in {_normalise_label(e) for e in (m.encoding, *m.could_be_from_charset)}):
+            return "cp1252"
     return _normalise_label(best.encoding)

@@ -54,3 +54,29 @@ def test_stray_bytes_in_utf8_kept_as_utf8():
     raw = ("<p>" + "naïve café " * 200 + "</p>").encode("utf-8") + b"\xff"
     d = decode(raw)
     assert d.encoding == "utf-8" and "naïve" in d.text and "\ufffd" in d.text
+
+
+def test_single_byte_page_with_few_non_ascii_bytes_is_not_utf8():
+    # Three curly quotes in a Windows-1252 page: invalid UTF-8 bytes, few of them, and not one valid
+    # multi-byte sequence. Read as UTF-8 they would become replacement characters.
+    body = "<p>" + "The council met on Tuesday to discuss the harbour plans. " * 40 + "</p>"
+    raw = ("<html><body>" + body + "<p>\u2018Never again,\u2019 she said \u2013 twice.</p></body></html>").encode("cp1252")
+    d = decode(raw)
+    assert d.encoding == "cp1252" and "\u2018Never again,\u2019 she said \u2013 twice." in d.text
+    assert "\ufffd" not in d.text
+
+
+def test_short_western_text_under_a_lying_utf8_label_reads_as_windows_1252():
+    # charset-normalizer ranks cp775, cp1250, cp1252 and cp1257 alike on this; the web's default wins.
+    raw = '<html><head><meta charset=utf-8></head><body><p>Caf\xe9 na\xefve r\xe9sum\xe9 </p></body></html>'.encode("latin-1")
+    assert "Café naïve résumé" in decode(raw).text
+
+
+def test_undeclared_central_european_and_cyrillic_pages_keep_their_charsets():
+    polish = ("<html><body><p>Rada miejska w Łodzi zebrała się we wtorek, aby omówić plany przebudowy portu. "
+              "Według wójta gminy, prace rozpoczną się wiosną, a zakończą się jesienią przyszłego roku. "
+              "Mieszkańcy zgłaszali wątpliwości dotyczące hałasu i utrudnień w ruchu drogowym. "
+              "Zażółć gęślą jaźń – powiedział przewodniczący na zakończenie posiedzenia.</p></body></html>").encode("cp1250")
+    assert "Mieszkańcy zgłaszali wątpliwości dotyczące hałasu" in decode(polish).text
+    russian = ("<p>" + "Городской совет обсудил планы реконструкции порта. " * 30 + "</p>").encode("cp1251")
+    assert "Городской совет" in decode(russian).text

@@ -1,7 +1,7 @@
 """Command line of the benchmark: ``copydesk bench ...`` and ``python -m copydesk.bench ...``.
 
 This module owns argument parsing, choosing the mode (accuracy, ``--fields``,
-``--speed``) and writing the Markdown report (stdout, and ``--out``). The
+``--speed``, ``--batch``, ``--charsets``) and writing the Markdown report (stdout, and ``--out``). The
 report starts with the exact command line, the environment and the versions
 of every package measured, so a table can always be traced back.
 
@@ -61,6 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         help=f"seconds per page and extractor before it counts as empty (default {DEFAULT_TIMEOUT_S:g})")
     parser.add_argument("--speed", action="store_true", help="measure throughput and memory instead of accuracy")
     parser.add_argument("--fields", action="store_true", help="score title/author/date instead of the main text")
+    parser.add_argument("--charsets", action="store_true",
+                        help="decode the pages re-encoded in legacy charsets, undeclared or mislabelled, against peers")
     parser.add_argument("--accuracy", action="store_true", help="also run the text accuracy tables with --speed/--fields")
     parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help=f"speed rounds (default {DEFAULT_ROUNDS})")
     parser.add_argument("--memory-pages", type=int, default=DEFAULT_MEMORY_PAGES,
@@ -175,7 +177,7 @@ def run_bench(args: argparse.Namespace) -> int:
     print(emit_header, flush=True)
     sections: list[str] = []
 
-    run_text = args.accuracy or not (args.speed or args.fields or args.batch)
+    run_text = args.accuracy or not (args.speed or args.fields or args.batch or args.charsets)
     if args.batch:
         from ..batch.bench import batch_benchmark
         sections.append("### Batch throughput (`copydesk run`, local process pool)\n\n"
@@ -206,6 +208,9 @@ def run_bench(args: argparse.Namespace) -> int:
         else:
             sections.append("### Metadata fields\n\nNo page with a gold title/author/date "
                             "(only WCXB has them).\n")
+    if args.charsets and pages:
+        from .charsets import run_charsets
+        sections.append(run_charsets(html_pages))
     if args.speed and pages:
         speed = run_speed(pages, extractors, rounds=args.rounds, memory_pages=args.memory_pages, timeout=args.timeout)
         sections.append(speed.to_markdown())
