@@ -6,14 +6,18 @@ replaces what cannot be decoded and records why in `Decoded.warnings`.
 Order (each step only when the previous gave nothing):
 1. a byte-order mark;
 2. strict UTF-8 (valid UTF-8 with non-ASCII bytes is overwhelmingly UTF-8,
-   whatever a `<meta charset>` claims), or UTF-8 with a few stray bytes when
-   most non-ASCII text in it is valid UTF-8 (a crawl artefact) and no other
-   charset is declared;
+   whatever a `<meta charset>` claims), or UTF-8 with a few stray bytes (a
+   crawl artefact) when it holds at least as many valid multi-byte sequences
+   as bad bytes and no other charset is declared;
 3. the declared charset (HTTP header, then `<meta charset>` / `http-equiv`),
    if the bytes decode under it without error;
 4. statistical detection (charset-normalizer) on a sample, windows-1252
    winning a tie (the web's default for undeclared pages; charset-normalizer
-   orders the single-byte Western code pages arbitrarily when they fit alike);
+   orders the single-byte Western code pages arbitrarily when they fit alike),
+   unless uchardet (resiliparse) names an East Asian multi-byte charset that
+   decodes the bytes without error: its byte-sequence models see those where
+   charset-normalizer's language measures, on a page with few such
+   characters, do not;
 5. windows-1252 with replacement.
 """
 from __future__ import annotations
@@ -32,6 +36,9 @@ DETECT_SAMPLE_BYTES = 65536
 #: (chaos) at most this much higher, language coherence at most this much lower.
 TIE_CHAOS = 0.01
 TIE_COHERENCE = 0.1
+#: Multi-byte charsets uchardet's answer is taken for over charset-normalizer's.
+EAST_ASIAN = frozenset(("shift_jis", "cp932", "euc_jp", "iso2022_jp", "gb18030", "gbk", "gb2312", "big5",
+                        "big5hkscs", "cp950", "euc_kr", "cp949"))
 #: Largest gzip payload we inflate from an input that turns out to be gzipped.
 MAX_GUNZIP_BYTES = 64 * 1024 * 1024
 
@@ -159,12 +166,20 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
 
 
 def _detect(data: bytes) -> str | None:
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # pragma: no cover - a core dependency
-        return None
+    from charset_normalizer import from_bytes
+    from resiliparse.parse.encoding import detect_encoding
+
+    sample = data[:DETECT_SAMPLE_BYTES]
+    found = detect_encoding(sample, from_html_meta=False)
+    multi = _normalise_label(found) if found else None
+    if multi in EAST_ASIAN:
+        try:
+            data.decode(multi)
+            return multi
+        except UnicodeDecodeError:
+            pass
     # Declarations were read before this step; charset-normalizer would trust a lying one.
-    results = from_bytes(data[:DETECT_SAMPLE_BYTES], preemptive_behaviour=False)
+    results = from_bytes(sample, preemptive_behaviour=False)
     best = results.best()
     if best is None:
         return None

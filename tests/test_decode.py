@@ -80,3 +80,13 @@ def test_undeclared_central_european_and_cyrillic_pages_keep_their_charsets():
     assert "Mieszkańcy zgłaszali wątpliwości dotyczące hałasu" in decode(polish).text
     russian = ("<p>" + "Городской совет обсудил планы реконструкции порта. " * 30 + "</p>").encode("cp1251")
     assert "Городской совет" in decode(russian).text
+
+
+def test_undeclared_east_asian_pages_with_few_such_characters():
+    # Mostly English markup with one line of Chinese or Japanese: too little for charset-normalizer's
+    # language measures, enough for uchardet's byte-sequence models.
+    filler = "<p>" + "The council met on Tuesday to discuss the harbour plans. " * 40 + "</p>"
+    for text, charset in (("<p>\u6e2f\u53e3\u7ba1\u7406\u5c40\u5468\u56db\u8868\u793a\u3002</p>", "gb18030"),
+                          ("<p>\u6e2f\u6e7e\u5c40\u306f\u6728\u66dc\u65e5\u306b\u767a\u8868\u3057\u307e\u3057\u305f\u3002</p>", "shift_jis")):
+        page = "<html><body>" + filler + text + "</body></html>"
+        assert decode(page.encode(charset)).text == page, charset
