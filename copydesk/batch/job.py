@@ -117,7 +117,7 @@ def _copydesk_extractor(rec: Record, opts: Options) -> Document:
     from .. import api
 
     if rec.html is not None:
-        return api.extract(rec.html, url=rec.url, options=opts)
+        return api.extract(rec.html, url=rec.url, options=opts, content_type=rec.content_type)
     clean_text = getattr(api, "clean_text", None)
     if clean_text is not None:
         return clean_text(rec.text or "", options=opts)

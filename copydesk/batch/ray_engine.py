@@ -31,7 +31,8 @@ from .writers import MANIFEST, ConfigMismatch, arrow_schema, atomic_write, clear
 RAY_MISSING = ("the ray engine needs Ray Data: pip install 'copydesk[ray]' "
                "(ray[data]==2.60.0); or use --engine local")
 
-_ITEM_FIELDS = ("kind", "id", "source", "url", "html", "text", "warc_record_id", "warc_date", "meta", "reason")
+_ITEM_FIELDS = ("kind", "id", "source", "url", "html", "text", "warc_record_id", "warc_date", "meta", "reason",
+                "content_type")
 
 
 def _item_to_row(item: Any) -> dict[str, Any]:
@@ -41,10 +42,11 @@ def _item_to_row(item: Any) -> dict[str, Any]:
                 "html": item.html if item.html is not None else b"", "text": item.text or "",
                 "warc_record_id": item.warc_record_id or "", "warc_date": item.warc_date or "",
                 "meta": json.dumps(item.meta) if item.meta else "", "reason": "",
-                "is_html": item.html is not None}
+                "is_html": item.html is not None, "content_type": item.content_type or ""}
     kind = "skip" if isinstance(item, Skip) else "failure"
     return {"kind": kind, "id": item.id, "source": item.source, "url": item.url or "", "html": b"", "text": "",
-            "warc_record_id": "", "warc_date": "", "meta": "", "reason": item.reason, "is_html": False}
+            "warc_record_id": "", "warc_date": "", "meta": "", "reason": item.reason, "is_html": False,
+            "content_type": ""}
 
 
 def _row_to_item(r: dict[str, Any]) -> Any:
@@ -55,7 +57,8 @@ def _row_to_item(r: dict[str, Any]) -> Any:
         return Failure(r["id"], r["source"], r["reason"], url)
     return Record(r["id"], r["source"], url=url, html=r["html"] if r["is_html"] else None,
                   text=None if r["is_html"] else r["text"], warc_record_id=r["warc_record_id"] or None,
-                  warc_date=r["warc_date"] or None, meta=json.loads(r["meta"]) if r["meta"] else {})
+                  warc_date=r["warc_date"] or None, meta=json.loads(r["meta"]) if r["meta"] else {},
+                  content_type=r.get("content_type") or None)
 
 
 def read_rows(src: dict[str, Any], html_field: str, text_field: str) -> Iterator[dict[str, Any]]:

@@ -52,6 +52,8 @@ class Record:
     warc_record_id: str | None = None
     warc_date: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: The HTTP Content-Type of a crawled page: its charset decodes pages that do not declare one.
+    content_type: str | None = None
 
 
 @dataclass
@@ -188,7 +190,8 @@ def _read_page_file(path: str, source: str, as_text: bool) -> Item:
     if len(data) > MAX_RECORD_BYTES:
         return Skip(path, source, f"too large (> {MAX_RECORD_BYTES} bytes)")
     if as_text:
-        return Record(path, source, text=data.decode("utf-8", "replace"))
+        from ..decode import decode
+        return Record(path, source, text=decode(data).text)
     return Record(path, source, html=data)
 
 
@@ -273,7 +276,8 @@ def _classify_payload(rid: str, source: str, url: str | None, status: int | None
     if not _is_html(content_type, payload):
         ct = (content_type or "unknown").split(";")[0].strip().lower() or "unknown"
         return Skip(rid, source, f"not html: {ct}", url)
-    return Record(rid, source, url=url, html=payload, warc_record_id=warc_record_id, warc_date=warc_date)
+    return Record(rid, source, url=url, html=payload, warc_record_id=warc_record_id, warc_date=warc_date,
+                  content_type=content_type)
 
 
 def _parse_http_block(block: bytes) -> tuple[int | None, str | None, bytes]:

@@ -104,3 +104,25 @@ def test_unreadable_file(tmp_path):
     (src,) = expand_inputs([str(loop)])
     (item,) = list(read_source(src))
     assert isinstance(item, Failure) and "cannot" in item.reason
+
+
+def test_http_charset_of_a_crawled_page_decodes_it(tmp_path):
+    # A Windows-1250 page that declares its charset only in the HTTP header, as many crawled pages do.
+    # Its two Polish letters are too few for detection, which would read "£ódŸ".
+    from copydesk.batch.job import process_item, resolve_extractor
+    from copydesk.options import Options
+    body = ("<html><body><p>" + "The city council discussed the harbour plans on Thursday. " * 6
+            + "It met in Łódź.</p></body></html>").encode("cp1250")
+    path = tmp_path / "pl.warc"
+    path.write_bytes(h.response("http://ex.com/pl", body, ctype="text/html; charset=windows-1250"))
+    (item,) = read_source(Source(str(path), "warc"))
+    assert item.content_type == "text/html; charset=windows-1250"
+    kind, row = process_item(item, resolve_extractor("copydesk"), Options(), markdown=False)
+    assert kind == "kept" and "It met in Łódź." in row["text"]
+
+
+def test_text_files_are_decoded_by_their_charset(tmp_path):
+    path = tmp_path / "scraped.txt"
+    path.write_bytes(("Le conseil municipal s'est réuni jeudi. " * 20).encode("cp1252"))
+    (item,) = read_source(Source(str(path), "text"))
+    assert "s'est réuni jeudi" in item.text and "\ufffd" not in item.text
