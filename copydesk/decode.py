@@ -4,7 +4,7 @@ Owns charset handling and content sniffing. Never raises on bad bytes: it
 replaces what cannot be decoded and records why in `Decoded.warnings`.
 
 Order (each step only when the previous gave nothing):
-1. a byte-order mark;
+1. a byte-order mark, or UTF-16 recognised by its zero bytes without one;
 2. strict UTF-8 (valid UTF-8 with non-ASCII bytes is overwhelmingly UTF-8,
    whatever a `<meta charset>` claims), or UTF-8 with a few stray bytes (a
    crawl artefact) when it holds at least as many valid multi-byte sequences
@@ -95,6 +95,19 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
     return None
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when the bytes are UTF-16 text without a byte-order mark (ASCII
+    markup leaves a zero byte in every other position), else None."""
+    sample = data[:2048]
+    if len(sample) < 16:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, text, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.9 * len(zeros) and text.count(0) <= 0.01 * len(text):
+            return name
+    return None
+
+
 def sniff_binary(data: bytes) -> str | None:
     """Name the kind of binary content, or None when the bytes look like text."""
     head = data[:16]
@@ -102,7 +115,7 @@ def sniff_binary(data: bytes) -> str | None:
         if head.startswith(magic) and name:
             return name
     sample = data[:2048]
-    if sample.startswith(codecs.BOM_UTF16_LE) or sample.startswith(codecs.BOM_UTF16_BE):
+    if sample.startswith(codecs.BOM_UTF16_LE) or sample.startswith(codecs.BOM_UTF16_BE) or utf16_without_bom(data):
         return None
     # Control bytes other than whitespace are rare in any text encoding we accept.
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
@@ -133,6 +146,9 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
     not_text = sniff_binary(data)
     if not_text:
         return Decoded("", None, not_text, warnings)
+    wide = utf16_without_bom(data)
+    if wide:
+        return Decoded(data.decode(wide, "replace"), wide, None, warnings)
     try:
         return Decoded(data.decode("utf-8"), "utf-8", None, warnings)
     except UnicodeDecodeError:

@@ -90,3 +90,13 @@ def test_undeclared_east_asian_pages_with_few_such_characters():
                           ("<p>\u6e2f\u6e7e\u5c40\u306f\u6728\u66dc\u65e5\u306b\u767a\u8868\u3057\u307e\u3057\u305f\u3002</p>", "shift_jis")):
         page = "<html><body>" + filler + text + "</body></html>"
         assert decode(page.encode(charset)).text == page, charset
+
+
+def test_utf16_without_byte_order_mark_is_text():
+    page = "<html><body><p>Grüße aus Köln – " + "the pier reopens on Monday. " * 20 + "</p></body></html>"
+    for enc in ("utf-16-le", "utf-16-be"):
+        raw = page.encode(enc)
+        assert sniff_binary(raw) is None
+        d = decode(raw)
+        assert d.text == page and d.encoding == enc
+    assert sniff_binary(bytes(range(256)) * 8) == "binary data"  # zeros, but not in every other byte
