@@ -20,18 +20,29 @@ def assemble(blocks: Iterable[Block]) -> list[Paragraph]:
     out: list[Paragraph] = []
     last_text = None
     row = None  # ancestors of the row holding the previous table cell
+    cells: list[str] = []  # the last paragraph's text and the cells joined to it (joined once: rows reach 10^5 cells)
+
+    def close_row() -> None:
+        nonlocal last_text
+        if cells:
+            out[-1] = Paragraph(CELL_SEPARATOR.join(cells), "table", out[-1].level)
+            last_text = out[-1].text
+            cells.clear()
+
     for b in blocks:
         text = b.text.strip()
         if not text:
             continue
         if b.kind == "table" and row is not None and b.ancestors[:-1] == row and out:
-            prev = out[-1]
-            out[-1] = Paragraph(prev.text + CELL_SEPARATOR + text, "table", prev.level)
-            last_text = out[-1].text
+            if not cells:
+                cells.append(out[-1].text)
+            cells.append(text)
             continue
+        close_row()
         row = b.ancestors[:-1] if b.kind == "table" and b.ancestors else None
         if text == last_text:
             continue
         last_text = text
         out.append(Paragraph(text=text, role=b.kind, level=b.level))
+    close_row()
     return out

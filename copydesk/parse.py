@@ -2,7 +2,9 @@
 
 Owns the one HTML parse of a page. Lexbor is quadratic on very deep nesting of
 elements that close an open `<p>` (10^5 nested `<div>`s take a minute), so
-such pages are flattened below `MAX_DEPTH` before parsing.
+such pages are flattened below `MAX_DEPTH` before parsing; and on the number of
+distinct attributes of one tag (20,000 take 1.4 s, 200,000 minutes), so such
+tags lose their attributes.
 """
 from __future__ import annotations
 
@@ -23,6 +25,13 @@ _RCDATA_RES = [(t, re.compile(f"<{t}\\b", re.I), re.compile(f"</{t}", re.I)) for
 #: An `<iframe>` written self-closing (common in tag-manager <noscript> snippets): the parser
 #: does not honour the slash, so the rest of the page would become the iframe's text.
 _SELF_CLOSED_IFRAME = re.compile(r"<iframe\b[^>]*?/>", re.I)
+#: A tag with more attributes than this keeps none (an attribute flood, never real markup).
+MAX_TAG_ATTRIBUTES = 5_000
+#: Pages with fewer `=` than this cannot hold a flood slow enough to matter (20,000 distinct
+#: attributes parse in 1.4 s); most pages have a few thousand, and scanning costs ~4 ms a page.
+_FLOOD_SCAN_MIN_EQUALS = 20_000
+#: Tags this long or longer are the only ones that can hold `MAX_TAG_ATTRIBUTES` attributes.
+_LONG_TAG_RE = re.compile(r"<([A-Za-z][^\s/>]*)([^>]{32768,})>")
 #: Below this many tags a page cannot be deep enough to be slow: Lexbor parses 10,000
 #: nested <div>s in 0.2 s, 20,000 in 1.2 s, 100,000 in a minute. Scanning costs more
 #: than parsing, so typical pages (a few thousand tags) skip it.
@@ -58,6 +67,22 @@ def flatten_deep_nesting(html: str, max_depth: int = MAX_DEPTH) -> tuple[str, bo
     return "".join(out), True
 
 
+def strip_attribute_floods(html: str) -> tuple[str, int]:
+    """Drop every attribute of tags holding more than `MAX_TAG_ATTRIBUTES`; how many tags were cut."""
+    if html.count("=") < _FLOOD_SCAN_MIN_EQUALS:
+        return html, 0
+    cut = 0
+
+    def repl(m: re.Match) -> str:
+        nonlocal cut
+        if m.group(2).count("=") <= MAX_TAG_ATTRIBUTES:
+            return m.group(0)
+        cut += 1
+        return f"<{m.group(1)}>"
+    html = _LONG_TAG_RE.sub(repl, html)
+    return html, cut
+
+
 def close_raw_text_elements(html: str) -> tuple[str, list[str]]:
     """Close an unclosed `<title>`/`<textarea>`, which would otherwise swallow the whole page."""
     warnings: list[str] = []
@@ -89,6 +114,9 @@ def parse(html: str) -> tuple[LexborHTMLParser, list[str]]:
     html, flattened = flatten_deep_nesting(html)
     if flattened:
         warnings.append(f"elements nested deeper than {MAX_DEPTH} were flattened")
+    html, flooded = strip_attribute_floods(html)
+    if flooded:
+        warnings.append(f"{flooded} tag(s) with more than {MAX_TAG_ATTRIBUTES} attributes lost them")
     if "\x00" in html:
         html = html.replace("\x00", "")
     tree = LexborHTMLParser(html)

@@ -42,3 +42,15 @@ def test_self_closed_iframe_does_not_swallow_the_page():
     tree, warnings = parse(html)
     assert "The article text." in tree.body.text()
     assert warnings == ["1 self-closed <iframe> closed"]
+
+
+def test_a_tag_flooded_with_attributes_loses_them_instead_of_stalling_the_parser():
+    import time
+    from copydesk.parse import MAX_TAG_ATTRIBUTES, parse
+    flood = " ".join(f"a{i}=x" for i in range(100_000))  # Lexbor takes minutes on this many distinct names
+    start = time.perf_counter()
+    tree, warnings = parse(f"<div {flood}><p>Kept text.</p></div><img src=x alt=y>")
+    assert time.perf_counter() - start < 10
+    assert tree.css_first("p").text() == "Kept text." and not tree.css_first("div").attributes
+    assert tree.css_first("img").attributes == {"src": "x", "alt": "y"}
+    assert any(str(MAX_TAG_ATTRIBUTES) in w for w in warnings)
