@@ -32,6 +32,8 @@ MAX_TAG_ATTRIBUTES = 5_000
 _FLOOD_SCAN_MIN_EQUALS = 20_000
 #: Tags this long or longer are the only ones that can hold `MAX_TAG_ATTRIBUTES` attributes.
 _LONG_TAG_RE = re.compile(r"<([A-Za-z][^\s/>]*)([^>]{32768,})>")
+#: Quoted attribute values: their `=` (URLs, JSON in data attributes) are not attributes.
+_QUOTED_RE = re.compile(r"\"[^\"]*\"|'[^']*'")
 #: Below this many tags a page cannot be deep enough to be slow: Lexbor parses 10,000
 #: nested <div>s in 0.2 s, 20,000 in 1.2 s, 100,000 in a minute. Scanning costs more
 #: than parsing, so typical pages (a few thousand tags) skip it.
@@ -75,7 +77,8 @@ def strip_attribute_floods(html: str) -> tuple[str, int]:
 
     def repl(m: re.Match) -> str:
         nonlocal cut
-        if m.group(2).count("=") <= MAX_TAG_ATTRIBUTES:
+        attrs = m.group(2)
+        if attrs.count("=") <= MAX_TAG_ATTRIBUTES or _QUOTED_RE.sub("", attrs).count("=") <= MAX_TAG_ATTRIBUTES:
             return m.group(0)
         cut += 1
         return f"<{m.group(1)}>"

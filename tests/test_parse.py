@@ -54,3 +54,7 @@ def test_a_tag_flooded_with_attributes_loses_them_instead_of_stalling_the_parser
     assert tree.css_first("p").text() == "Kept text." and not tree.css_first("div").attributes
     assert tree.css_first("img").attributes == {"src": "x", "alt": "y"}
     assert any(str(MAX_TAG_ATTRIBUTES) in w for w in warnings)
+    # Many "=" inside one quoted value (URLs in a JSON data attribute) are not a flood.
+    data = '{"urls": [' + ",".join(f'"/p?id={i}&v=1"' for i in range(30_000)) + "]}"
+    tree, warnings = parse(f"<div class='grid' data-products='{data}'><p>Kept.</p></div>")
+    assert tree.css_first("div").attributes["class"] == "grid" and not warnings
