@@ -56,6 +56,8 @@ _MAGIC = (
     (b"\x00\x00\x00", "binary data"), (b"OggS", "ogg media"), (b"ID3", "mp3 audio"),
     (b"\x7fELF", "executable"), (b"BM", None), (b"wOFF", "font"), (b"wOF2", "font"),
 )
+#: Control bytes other than whitespace and escape.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
@@ -99,7 +101,7 @@ def utf16_without_bom(data: bytes) -> str | None:
     """"utf-16-le" or "utf-16-be" when the bytes are UTF-16 text without a byte-order mark (ASCII
     markup leaves a zero byte in every other position), else None."""
     sample = data[:2048]
-    if len(sample) < 16:
+    if len(sample) < 16 or b"\x00" not in sample:
         return None
     even, odd = sample[0::2], sample[1::2]
     for zeros, text, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
@@ -118,7 +120,7 @@ def sniff_binary(data: bytes) -> str | None:
     if sample.startswith(codecs.BOM_UTF16_LE) or sample.startswith(codecs.BOM_UTF16_BE) or utf16_without_bom(data):
         return None
     # Control bytes other than whitespace are rare in any text encoding we accept.
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if sample and controls / len(sample) > 0.10:
         return "binary data"
     return None

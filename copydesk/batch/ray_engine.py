@@ -31,10 +31,6 @@ from .writers import MANIFEST, ConfigMismatch, arrow_schema, atomic_write, clear
 RAY_MISSING = ("the ray engine needs Ray Data: pip install 'copydesk[ray]' "
                "(ray[data]==2.60.0); or use --engine local")
 
-_ITEM_FIELDS = ("kind", "id", "source", "url", "html", "text", "warc_record_id", "warc_date", "meta", "reason",
-                "content_type")
-
-
 def _item_to_row(item: Any) -> dict[str, Any]:
     """A reader item as a flat row with no nulls (keeps Arrow types stable across blocks)."""
     if isinstance(item, Record):
