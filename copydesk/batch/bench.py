@@ -3,8 +3,9 @@
 This module owns `batch_benchmark`: it wraps the shared pages
 (``wcxb-dev/html/*.html.gz`` and ``trafilatura-eval/html/*.html.gz``) as HTTP
 response records in a temporary gzip WARC, runs the local engine on it once
-per (extractor, workers) pair, and returns a Markdown table of records/s
-(wall clock, worker start-up included), kept/skipped/errors and peak RSS per
+per (extractor, workers) pair, or `rounds` times with the extractors
+alternating, and returns a Markdown table of records/s (wall clock, worker
+start-up included; the median run), kept/skipped/errors and peak RSS per
 worker. Reached from ``copydesk run --benchmark [DATA_DIR] [--bench-pages N]``
 or by calling `batch_benchmark` (e.g. from ``copydesk bench --batch``).
 """
@@ -16,6 +17,7 @@ import os
 import tempfile
 import uuid
 from pathlib import Path
+from statistics import median
 
 from ..errors import CopydeskError
 from .job import BatchConfig
@@ -63,48 +65,65 @@ def build_warc(data_dir: str | Path, dest: str | Path, n_pages: int) -> int:
 
 def batch_benchmark(data_dir: str | Path, workers: tuple[int, ...] = (1, 2), n_pages: int = 100,
                     extractors: tuple[str, ...] = ("copydesk", "trafilatura"),
-                    timeout: float | None = 30.0, metadata: tuple[bool, ...] = (True, False)) -> str:
+                    timeout: float | None = 30.0, metadata: tuple[bool, ...] = (True, False),
+                    rounds: int = 1) -> str:
     """Run the pool on a WARC of `n_pages` shared pages; return a Markdown table.
 
     Every extractor runs the same job per `metadata` setting: text plus title, authors,
-    date (and, for copydesk, language) when True, text alone when False. Below the table,
-    copydesk's rate over trafilatura's for each setting and worker count.
+    date (and, for copydesk, language) when True, text alone when False. With `rounds` > 1
+    each (setting, workers) pair is run that many times with the extractors alternating, so
+    that a slow spell of the machine falls on both; the table gives the median run. Below
+    it, copydesk's rate over trafilatura's for each setting and worker count, and per round.
     """
-    rows = []
+    runs: dict[tuple[str, bool, int], list] = {}
     with tempfile.TemporaryDirectory(prefix="copydesk-bench-") as tmp:
         warc = Path(tmp) / "bench.warc.gz"
         n = build_warc(data_dir, warc, n_pages)
         if n == 0:
             raise FileNotFoundError(f"no pages under {data_dir}/{{{','.join(SETS)}}}/html")
         for meta in metadata:
-            for ex in extractors:
-                for w in workers:
-                    out = Path(tmp) / f"out-{ex}-{w}-{int(meta)}"
-                    cfg = BatchConfig(outdir=str(out), extractor=ex, timeout=timeout,
-                                      shard_size=max(1, n // (4 * max(workers))), with_metadata=meta)
-                    try:
-                        s = run_local([str(warc)], cfg, workers=w, progress=False, log=io.StringIO())
-                    except CopydeskError as exc:  # e.g. the block model is missing
-                        rows.append((ex, meta, w, str(exc).splitlines()[-1][:120]))
-                        continue
-                    rows.append((ex, meta, w, s))
-    lines = [f"Batch pool on {n} pages ({', '.join(SETS)}), gzip WARC; rec/s = wall clock incl. worker start-up",
+            for w in workers:
+                for r in range(max(1, rounds)):
+                    for ex in extractors:
+                        out = Path(tmp) / f"out-{ex}-{w}-{int(meta)}-{r}"
+                        cfg = BatchConfig(outdir=str(out), extractor=ex, timeout=timeout,
+                                          shard_size=max(1, n // (4 * max(workers))), with_metadata=meta)
+                        try:
+                            s = run_local([str(warc)], cfg, workers=w, progress=False, log=io.StringIO())
+                        except CopydeskError as exc:  # e.g. the block model is missing
+                            s = str(exc).splitlines()[-1][:120]
+                        runs.setdefault((ex, meta, w), []).append(s)
+    per_round = " | per round" if rounds > 1 else ""
+    lines = [f"Batch pool on {n} pages ({', '.join(SETS)}), gzip WARC; rec/s = wall clock incl. worker start-up"
+             + (f"; median of {rounds} rounds, extractors alternating" if rounds > 1 else ""),
              "",
-             "| extractor | metadata | workers | records | kept | skipped | errors | seconds | rec/s | peak RSS/worker MB |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    rate: dict[tuple[str, bool, int], float] = {}
-    for ex, meta, w, s in rows:
+             f"| extractor | metadata | workers | records | kept | skipped | errors | seconds | rec/s{per_round} "
+             "| peak RSS/worker MB |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|" + ("---|" if rounds > 1 else "") + "---:|"]
+    rate: dict[tuple[str, bool, int], list[float]] = {}
+    for (ex, meta, w), got in runs.items():
         on = "yes" if meta else "no"
-        if isinstance(s, str):
-            lines.append(f"| {ex} | {on} | {w} | failed: {s} | | | | | | |")
+        failed = [s for s in got if isinstance(s, str)]
+        if failed:
+            lines.append(f"| {ex} | {on} | {w} | failed: {failed[0]} | | | | | | |")
             continue
-        rate[(ex, meta, w)] = s.records_per_s
-        lines.append(f"| {ex} | {on} | {w} | {s.records} | {s.kept} | {s.skipped} | {s.errors} | {s.seconds:.1f} | "
-                     f"{s.records_per_s:.1f} | {s.peak_rss_mb:.0f} |")
-    ratios = [f"{'with' if meta else 'without'} metadata, {w} worker{'s' if w > 1 else ''}: "
-              f"{rate[('copydesk', meta, w)] / rate[('trafilatura', meta, w)]:.2f}×"
-              for meta in metadata for w in workers
-              if rate.get(("copydesk", meta, w)) and rate.get(("trafilatura", meta, w))]
+        rate[(ex, meta, w)] = [x.records_per_s for x in got]
+        s = got[0]  # the counts are the same in every round
+        each = f" | {' / '.join(f'{x.records_per_s:.1f}' for x in got)}" if rounds > 1 else ""
+        lines.append(f"| {ex} | {on} | {w} | {s.records} | {s.kept} | {s.skipped} | {s.errors} | "
+                     f"{median(x.seconds for x in got):.1f} | {median(rate[(ex, meta, w)]):.1f}{each} | "
+                     f"{max(x.peak_rss_mb for x in got):.0f} |")
+    ratios = []
+    for meta in metadata:
+        for w in workers:
+            ours, theirs = rate.get(("copydesk", meta, w)), rate.get(("trafilatura", meta, w))
+            if not ours or not theirs:
+                continue
+            text = (f"{'with' if meta else 'without'} metadata, {w} worker{'s' if w > 1 else ''}: "
+                    f"{median(ours) / median(theirs):.2f}×")
+            if rounds > 1:
+                text += " (rounds " + ", ".join(f"{a / b:.2f}×" for a, b in zip(ours, theirs)) + ")"
+            ratios.append(text)
     if ratios:
         lines += ["", "copydesk over trafilatura, same job: " + "; ".join(ratios)]
     return "\n".join(lines)

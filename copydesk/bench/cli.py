@@ -64,7 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--charsets", action="store_true",
                         help="decode the pages re-encoded in legacy charsets, undeclared or mislabelled, against peers")
     parser.add_argument("--accuracy", action="store_true", help="also run the text accuracy tables with --speed/--fields")
-    parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help=f"speed rounds (default {DEFAULT_ROUNDS})")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help=f"speed rounds (default {DEFAULT_ROUNDS}); with --batch, runs of each pool, "
+                             "the extractors alternating (default 1)")
     parser.add_argument("--memory-pages", type=int, default=DEFAULT_MEMORY_PAGES,
                         help=f"pages for the speed memory measurement (default {DEFAULT_MEMORY_PAGES}; 0 = skip)")
     parser.add_argument("--out", type=Path, default=None, help="also write the Markdown report here")
@@ -181,7 +183,7 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.batch:
         from ..batch.bench import batch_benchmark
         sections.append("### Batch throughput (`copydesk run`, local process pool)\n\n"
-                        + batch_benchmark(data_dir, workers=(1, 2), n_pages=args.batch) + "\n")
+                        + batch_benchmark(data_dir, workers=(1, 2), n_pages=args.batch, rounds=args.rounds or 1) + "\n")
     extractors = textpeers.text_extractors(installed) if text_input else peers.peer_extractors(installed)
     if args.oof and text_input:
         from ..train_text import oof_extractor as text_oof_extractor
@@ -212,7 +214,7 @@ def run_bench(args: argparse.Namespace) -> int:
         from .charsets import run_charsets
         sections.append(run_charsets(html_pages))
     if args.speed and pages:
-        speed = run_speed(pages, extractors, rounds=args.rounds, memory_pages=args.memory_pages, timeout=args.timeout)
+        speed = run_speed(pages, extractors, rounds=args.rounds or DEFAULT_ROUNDS, memory_pages=args.memory_pages, timeout=args.timeout)
         sections.append(speed.to_markdown())
 
     sections.append(f"_Wall time {time.perf_counter() - started:.0f}s._\n")

@@ -48,3 +48,18 @@ def test_batch_benchmark_tiny(shared_data):
     assert len(rows) == 4 and all("| 4 |" in r for r in rows)
     assert {r.split("|")[2].strip() for r in rows} == {"yes", "no"}
     assert lines[-1].startswith("copydesk over trafilatura, same job: with metadata, 1 worker: ")
+
+
+def test_batch_benchmark_rounds(shared_data):
+    """With rounds, each pool runs that many times; the row gives the median and every round's rate."""
+    pytest.importorskip("fastwarc")
+    from copydesk.batch.bench import batch_benchmark
+
+    table = batch_benchmark(shared_data, workers=(1,), n_pages=3, extractors=("copydesk",), metadata=(True,), rounds=2)
+    lines = table.splitlines()
+    assert "median of 2 rounds" in lines[0] and "per round" in lines[2]
+    (row,) = [ln for ln in lines if ln.startswith("| copydesk")]
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[3] == "3" and int(cells[4]) + int(cells[5]) + int(cells[6]) == 3
+    rates = [float(x) for x in cells[9].split(" / ")]
+    assert len(rates) == 2 and min(rates) <= float(cells[8]) <= max(rates)
