@@ -109,9 +109,10 @@ def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE,
 
 def warm_compiled() -> bool:
     """Compile the shipped passes into the cache now (`compiled.py`), so that processes started
-    after this one load them at once; whether compiled scoring is available."""
+    after this one load them at once; whether compiled scoring is available. Passes already in
+    the cache are not loaded here: a parent that only starts workers has no use for them."""
     from . import compiled
-    return all(compiled.load(f) is not None for f in (MODEL_FILE, CONTEXT_FILE))
+    return all(compiled.cached(f) or compiled.load(f) is not None for f in (MODEL_FILE, CONTEXT_FILE))
 
 
 def get_model() -> BlockModel:

@@ -41,8 +41,13 @@ def test_compiled_forest_gives_lightgbms_probabilities_and_is_cached(small_model
     assert cached.is_file() and cached.parent == tmp_path / "cache"
     stamp = cached.stat().st_mtime_ns
     assert compiled.load(path) is not None and cached.stat().st_mtime_ns == stamp  # loaded, not recompiled
+    assert compiled.cached(path)  # what a parent checks before starting workers, loading nothing
+    monkeypatch.setenv("COPYDESK_COMPILE", "0")
+    assert not compiled.cached(path)
+    monkeypatch.delenv("COPYDESK_COMPILE")
     path.write_text(path.read_text().replace("num_leaves=7", "num_leaves=7 "))
     assert compiled.cache_path(path) != cached  # another model file, another cache entry
+    assert not compiled.cached(path)
 
 
 def test_switched_off_or_unwritable_cache_falls_back_to_lightgbm(small_model, tmp_path, monkeypatch, caplog):
