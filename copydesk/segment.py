@@ -113,7 +113,7 @@ def _attr_facts(tokens: str) -> tuple[int, int, int]:
 class Segmentation:
     """Blocks of one page plus per-element facts the features need."""
 
-    __slots__ = ("blocks", "own_mask", "parent_mask", "cum_mask", "eid_tag", "truncated")
+    __slots__ = ("blocks", "own_mask", "parent_mask", "cum_mask", "truncated")
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
@@ -122,7 +122,6 @@ class Segmentation:
         self.own_mask: list[int] = []
         self.parent_mask: list[int] = []
         self.cum_mask: list[int] = []
-        self.eid_tag: dict[int, str] = {}
         self.truncated = False
 
 
@@ -137,7 +136,7 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
     if root is None:
         return seg
     blocks = seg.blocks
-    own_masks, parent_masks, cum_masks, eid_tag = seg.own_mask, seg.parent_mask, seg.cum_mask, seg.eid_tag
+    own_masks, parent_masks, cum_masks = seg.own_mask, seg.parent_mask, seg.cum_mask
     # Open block-level elements, root first (parallel lists).
     eids: list[int] = []
     tags: list[str] = []
@@ -222,7 +221,6 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
             if attrs.get("aria-hidden") == "true" or attrs.get("aria-modal") == "true":
                 flags |= B.IN_HIDDEN
         eid += 1
-        eid_tag[eid] = tag
         eids.append(eid)
         tags.append(tag)
         flagss.append(flags)
