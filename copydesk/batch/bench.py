@@ -105,7 +105,7 @@ def batch_benchmark(data_dir: str | Path, workers: tuple[int, ...] = (1, 2), n_p
         on = "yes" if meta else "no"
         failed = [s for s in got if isinstance(s, str)]
         if failed:
-            lines.append(f"| {ex} | {on} | {w} | failed: {failed[0]} | | | | | | |")
+            lines.append(f"| {ex} | {on} | {w} | failed: {failed[0]} | | | | | |" + (" |" if rounds > 1 else "") + " |")
             continue
         rate[(ex, meta, w)] = [x.records_per_s for x in got]
         s = got[0]  # the counts are the same in every round
