@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 
 from .accuracy import markdown_table
+from .peers import version_of
 
 #: Legacy charsets the cases are made in.
 CODECS = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "iso8859_2",
@@ -94,16 +95,8 @@ def cases(pages: Sequence, lying: bool, per_codec: int = PER_CODEC, seed: int = 
 
 
 def available() -> dict[str, Callable[[bytes], str]]:
-    import importlib.metadata
-    out = {}
-    for name, (dist, fn) in DECODERS.items():
-        try:
-            if dist is not None:
-                importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-        out[name] = fn
-    return out
+    return {name: fn for name, (dist, fn) in DECODERS.items()
+            if dist is None or version_of(dist) != "not installed"}
 
 
 def run_charsets(pages: Sequence, per_codec: int = PER_CODEC) -> str:

@@ -117,8 +117,8 @@ def command_line(argv: Sequence[str] | None = None) -> str:
 def environment_lines(names: Sequence[str], data_dir: Path) -> list[str]:
     """Command, date, machine and package versions, as Markdown."""
     dists = list(dict.fromkeys(peers.PEERS[n].distribution for n in names if n in peers.PEERS))
-    versions = [[d, _dist_version(d)] for d in dists]
-    versions += [[d, _dist_version(d)] for d in EXTRA_VERSIONS if d not in dists]
+    versions = [[d, peers.version_of(d)] for d in dists]
+    versions += [[d, peers.version_of(d)] for d in EXTRA_VERSIONS if d not in dists]
     return [
         f"Command: `{command_line()}`",
         "",
@@ -135,14 +135,6 @@ def scoring_backend() -> str:
     """How the shipped model scores blocks in this process: compiled (the fast extra) or LightGBM."""
     from ..score import get_model
     return "compiled forest (lleaves)" if get_model().compiled is not None else "LightGBM"
-
-
-def _dist_version(dist: str) -> str:
-    import importlib.metadata
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
 
 
 def run_bench(args: argparse.Namespace) -> int:
