@@ -10,12 +10,13 @@ named in `FEATURE_NAMES`; the model file records them and refuses a mismatch.
 from __future__ import annotations
 
 import math
-import re
+from collections import Counter
 from itertools import chain
 
 import numpy as np
 
 from . import blocks as B
+from . import charclass
 from .segment import VOCAB, Segmentation
 
 #: Fractions of the page's prose that define the main-node candidates.
@@ -36,7 +37,6 @@ FLAG_NAMES = (
 )
 
 _TERMINAL = frozenset('.!?。！？…"”»\')')
-_DIGIT_RE = re.compile("[0-9]")
 #: Multilingual call-to-action / chrome vocabulary, matched as word prefixes (a feature, never a rule).
 _CHROME_PREFIXES = frozenset(
     """cookie cookies subscr sign signup login log newslet email e-mail advert sponso share
@@ -87,6 +87,8 @@ _COL = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
 
 _WORD_SAMPLE = 400
+#: Blocks longer than this never match the title; shorter than the minimum, only an equal one does.
+_TITLE_MAX_CHARS, _TITLE_MIN_CHARS = 400, 10
 #: Characters of a block looked at for its digit share.
 _DIGIT_SAMPLE = 200
 #: Average characters per space-separated token above which a text has no word spaces.
@@ -105,14 +107,115 @@ def _word_code(w: str) -> int:
 
 
 def _title_match(text: str, title: str) -> float:
-    if not title or len(text) > 400:
+    if not title or len(text) > _TITLE_MAX_CHARS:
         return 0.0
     t = text.lower()
     if t == title:
         return 1.0
-    if len(t) >= 10 and (t in title or title in t):
+    if len(t) >= _TITLE_MIN_CHARS and (t in title or title in t):
         return min(len(t), len(title)) / max(len(t), len(title))
     return 0.0
+
+
+def _title_matches(texts: list[str], nc: np.ndarray, starts: np.ndarray, lowered: str, title: str) -> np.ndarray:
+    """`_title_match` of every block; `lowered` is the blocks' texts joined by newlines, lowercased.
+
+    Blocks holding the title are found by searching the whole page once; only blocks
+    shorter than the title are compared one by one.
+    """
+    out = np.zeros(len(texts))
+    if not title:
+        return out
+    if len(lowered) != len(starts) - 1 + int(nc.sum()):  # lowercasing changed lengths: block by block
+        out[:] = [_title_match(t, title) for t in texts]
+        return out
+    size = len(title)
+    at = lowered.find(title)
+    while at >= 0:
+        i = int(np.searchsorted(starts, at, "right")) - 1
+        if nc[i] <= _TITLE_MAX_CHARS and (nc[i] >= _TITLE_MIN_CHARS or nc[i] == size):
+            out[i] = size / nc[i]
+        at = lowered.find(title, at + 1)
+    for i in np.flatnonzero((nc >= _TITLE_MIN_CHARS) & (nc < size) & (nc <= _TITLE_MAX_CHARS)).tolist():
+        if texts[i].lower() in title:
+            out[i] = nc[i] / size
+    return out
+
+
+def _long_block_words(text: str, nw: int) -> tuple[float, float]:
+    """(stop words, chrome hits) of a block of more than `_WORD_SAMPLE` words, from a sample."""
+    lw = text[:_WORD_SAMPLE * 8].lower().split()
+    codes = [_WORD_CODES.get(w) or _word_code(w) for w in lw]
+    scale = nw / len(lw) if lw else 0.0
+    return (codes.count(1) + codes.count(3)) * scale, (codes.count(2) + codes.count(3)) * scale
+
+
+def _text_stats(texts: list[str], link_chars: np.ndarray, title: str) -> np.ndarray:
+    """The first 17 columns (`_BASE` up to title_match) of every block, float64.
+
+    The blocks' texts are joined and their code points classified once (`charclass`);
+    per-block counts are sums over each block's span; words are the page's one
+    whitespace split, each mapped to its stop/chrome code.
+    """
+    n = len(texts)
+    joined = "\n".join(texts)
+    cp = charclass.code_points(joined)
+    ws = (charclass.classes(cp) & charclass.WS) > 0
+    nc = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    starts = np.concatenate([[0], np.cumsum(nc + 1)[:-1]])  # each span ends with its separator
+    nxt_space = np.concatenate([cp[1:] == 32, [False]])
+    counts = np.add.reduceat(np.stack([
+        ~ws & np.concatenate([[True], ws[:-1]]),                    # words (starts of non-space runs)
+        ((cp == 46) | (cp == 63) | (cp == 33)) & nxt_space,         # ". ", "? ", "! "
+        (cp == 0x3002) | (cp == 0xFF01) | (cp == 0xFF1F),           # 。！？
+        cp == 44,                                                   # commas
+        (cp == 124) | (cp == 0x2022),                               # | and •
+    ]).view(np.int8), starts, axis=1, dtype=np.int64).astype(np.float64)
+    raw_words, sent, commas, pipes = counts[0], counts[1] + counts[2], counts[3], counts[4]
+    digits = np.concatenate([[0], np.cumsum((cp >= 48) & (cp <= 57))])
+    head = np.minimum(nc, _DIGIT_SAMPLE)
+    nw = raw_words.copy()
+    cjk = (nw > 0) & (nc > _NO_SPACE_AVG * nw)  # scripts without word spaces: ~2 characters a word
+    nw[cjk] = np.maximum(nw[cjk], nc[cjk] // 2)
+
+    lowered = joined.lower()
+    tokens = lowered.split()
+    codes_list = list(map(_WORD_CODES.get, tokens))
+    if None in codes_list:
+        codes_list = [c or _word_code(w) for c, w in zip(codes_list, tokens)]
+    codes = np.array(codes_list, dtype=np.int64)
+    tok_block = np.repeat(np.arange(n), raw_words.astype(np.int64))
+    scale = np.divide(nw, raw_words, out=np.zeros(n), where=raw_words > 0)
+    stops = np.bincount(tok_block[(codes & 1) > 0], minlength=n) * scale
+    chrome = np.bincount(tok_block[(codes & 2) > 0], minlength=n) * scale
+    for i in np.flatnonzero(nw > _WORD_SAMPLE).tolist():
+        stops[i], chrome[i] = _long_block_words(texts[i], int(nw[i]))
+
+    lasts = [t[-1] for t in texts]
+    ends_terminal = np.array([c in _TERMINAL for c in lasts], dtype=bool)
+    sent += np.array([c in _TERMINAL and c not in "。！？" for c in lasts], dtype=np.float64)
+    ld = link_chars / nc
+    prose = (nw >= PROSE_MIN_WORDS) & ((sent > 0) | ends_terminal | (commas >= 2))
+    seen = Counter(texts)
+    out = np.empty((n, 17), dtype=np.float64)
+    out[:, 0] = np.log1p(nc)
+    out[:, 1] = nw
+    out[:, 2] = np.divide(nc - nw + 1, nw, out=np.zeros(n), where=nw > 0)
+    out[:, 3] = sent
+    out[:, 4] = commas
+    out[:, 5] = ends_terminal
+    out[:, 6] = [t[0].isupper() for t in texts]
+    out[:, 7] = [t.isupper() for t in texts]
+    out[:, 8] = [t.istitle() for t in texts]
+    out[:, 9] = (digits[starts + head] - digits[starts]) / head
+    out[:, 10] = np.divide(stops, nw, out=np.zeros(n), where=nw > 0)
+    out[:, 11] = chrome
+    out[:, 12] = ld
+    out[:, 13] = pipes
+    out[:, 14] = np.where(prose, nw * (1.0 - ld), 0.0)
+    out[:, 15] = [seen[t] for t in texts]
+    out[:, 16] = _title_matches(texts, nc, starts, lowered, title)
+    return out
 
 
 def featurize(seg: Segmentation, page_title: str | None = None) -> np.ndarray:
@@ -124,39 +227,9 @@ def featurize(seg: Segmentation, page_title: str | None = None) -> np.ndarray:
         return X
     title = " ".join((page_title or "").lower().split())
 
-    # --- own text statistics (the only per-block Python loop over text) ---
-    rows: list[tuple] = []
-    seen: dict[str, int] = {}
-    for b in blocks:
-        text = b.text
-        nc = len(text)
-        words = text.lower().split()
-        nw = len(words)
-        if nw and nc > _NO_SPACE_AVG * nw:
-            # Scripts written without spaces (CJK, Thai): count ~2 characters a word.
-            nw = max(nw, nc // 2)
-        lw = words if nw <= _WORD_SAMPLE else text[:_WORD_SAMPLE * 8].lower().split()
-        codes = list(map(_WORD_CODES.get, lw))
-        if None in codes:
-            codes = [c or _word_code(w) for c, w in zip(codes, lw)]
-        scale = nw / len(lw) if lw else 0.0
-        stops = (codes.count(1) + codes.count(3)) * scale
-        chrome_hits = (codes.count(2) + codes.count(3)) * scale
-        head = text[:_DIGIT_SAMPLE]
-        sent = (text.count(". ") + text.count("? ") + text.count("! ") + text.count("。") + text.count("！")
-                + text.count("？") + (text[-1] in _TERMINAL and text[-1] not in "。！？"))
-        ld = b.link_chars / nc if nc else 0.0
-        prose_flag = nw >= PROSE_MIN_WORDS and (sent > 0 or text[-1] in _TERMINAL or text.count(",") >= 2)
-        rows.append((
-            math.log1p(nc), nw, (nc - nw + 1) / nw if nw else 0.0, sent, text.count(","),
-            text[-1] in _TERMINAL, text[0].isupper(), text.isupper(), text.istitle(),
-            len(_DIGIT_RE.findall(head)) / len(head), stops / nw if nw else 0.0,
-            chrome_hits, ld, text.count("|") + text.count("•"),
-            nw * (1.0 - ld) if prose_flag else 0.0, 0, _title_match(text, title) if title else 0.0,
-        ))
-        seen[text] = seen.get(text, 0) + 1
-    base = np.array(rows, dtype=np.float64)
-    base[:, 15] = [seen[b.text] for b in blocks]
+    # --- own text statistics, counted over the page's code points at once ---
+    texts = [b.text for b in blocks]
+    base = _text_stats(texts, np.array([b.link_chars for b in blocks], dtype=np.float64), title)
     X[:, :17] = base
     X[:, _COL["tag"]] = [TAG_IDS.get(b.tag, 0) for b in blocks]
     X[:, _COL["kind"]] = [KIND_IDS.get(b.kind, 0) for b in blocks]

@@ -21,6 +21,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from . import charclass
+from .charclass import DECIMAL, DIGIT, LETTER, SENT_END, SEP, SPACE, TERM, UPPER, WS
+
 #: Characters of a line looked at when featurising (longer lines are truncated for features only).
 MAX_FEATURE_CHARS = 4000
 #: A line is prose when it has at least this many words and ends like a sentence...
@@ -109,33 +112,6 @@ def _shift(col: np.ndarray, off: int, fill: float = -1.0) -> np.ndarray:
     return out
 
 
-# Character classes of code points, as bit flags of one lookup table (code points >= 0xFFFF share
-# the class of 0xFFFF: a letter, like every code point above 255).
-_WS, _SPACE, _DIGIT, _UPPER, _LETTER, _SEP, _TERM, _SENT_END, _DECIMAL = (1 << k for k in range(9))
-_CLASS_LIMIT = 0xFFFF
-
-
-def _class_table() -> np.ndarray:
-    table = np.zeros(_CLASS_LIMIT + 1, dtype=np.uint16)
-    for c in range(_CLASS_LIMIT + 1):
-        ch = chr(c)
-        if ch.isspace():
-            table[c] |= _WS
-        if ch.isdecimal():  # what \d matches
-            table[c] |= _DECIMAL
-    table[[32, 160]] |= _SPACE
-    table[48:58] |= _DIGIT
-    upper = [c for c in list(range(65, 91)) + list(range(192, 223)) if c != 215]
-    lower = [c for c in list(range(97, 123)) + list(range(223, 256)) if c != 247]
-    table[upper] |= _UPPER
-    table[upper + lower + list(range(256, _CLASS_LIMIT + 1))] |= _LETTER
-    table[[ord(c) for c in "|»›•·/>"]] |= _SEP
-    table[[ord(c) for c in TERMINAL if c != ")"]] |= _TERM
-    table[[ord(c) for c in ".!?"]] |= _SENT_END
-    return table
-
-
-_CLASSES = _class_table()
 #: Characters of a line searched for separators / "opyright" (as the features' definitions say).
 SEP_SCAN_CHARS, COPYRIGHT_SCAN_CHARS = 400, 300
 _ASCII_DIGITS_RE = re.compile(r"[0-9]+")
@@ -250,10 +226,10 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     terms = Terms(flat + bigrams, np.concatenate([tok_line, tok_line[:-1][same]]), n)
 
     # character classes for the whole page at once
-    cp = np.frombuffer("".join(clipped).encode("utf-32-le"), dtype=np.uint32)
+    cp = charclass.code_points("".join(clipped))
     lid = np.repeat(np.arange(n), lens)
-    cls = _CLASSES[np.minimum(cp, _CLASS_LIMIT)]
-    ws, space, upper = (cls & _WS) > 0, (cls & _SPACE) > 0, (cls & _UPPER) > 0
+    cls = charclass.classes(cp)
+    ws, space, upper = (cls & WS) > 0, (cls & SPACE) > 0, (cls & UPPER) > 0
     kstarts = np.concatenate([[0], np.cumsum(lens)[:-1]])  # line starts among the code points
     first_of_line = np.zeros(len(cp) + 1, dtype=bool)
     first_of_line[kstarts] = True
@@ -264,22 +240,22 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     raw[:, 1] = bc(~ws & prev_ws)  # = len(line.split())
     words = np.maximum(raw[:, 1], 1.0)
     last = np.where(lens > 0, cls[np.maximum(kstarts + lens - 1, 0)] if len(cp) else 0, 0)
-    raw[:, 3] = (last & _TERM) > 0
+    raw[:, 3] = (last & TERM) > 0
     raw[:, 4] = np.where(lens > 0, cp[np.maximum(kstarts + lens - 1, 0)] if len(cp) else 0, 0) == 58
     raw[:, 5] = [s[:1].isupper() for s in clipped]
     pos = np.arange(len(cp)) - kstarts[lid]
-    raw[:, 12] = bc(((cls & _SEP) > 0) & (pos < SEP_SCAN_CHARS))
+    raw[:, 12] = bc(((cls & SEP) > 0) & (pos < SEP_SCAN_CHARS))
     raw[:, 13] = _line_hits(URLISH_RE, joined, starts, n)
     raw[:, 14] = (bc(cp == 0xA9) > 0) | _line_hits(_COPYRIGHT_RE, joined, starts, n, COPYRIGHT_SCAN_CHARS)
     next_space = np.concatenate([cp[1:] == 32, [False]]) & ~first_of_line[1:]
-    raw[:, 15] = bc((cp == 46) & next_space) + ((last & _SENT_END) > 0)
+    raw[:, 15] = bc((cp == 46) & next_space) + ((last & SENT_END) > 0)
     raw[:, 11] = np.asarray(bullets, dtype=np.float32)
     raw[:, 0] = np.fromiter(map(len, lines), dtype=np.float32, count=n)
     raw[:, 2] = (lens - bc(space)) / words
     raw[:, 6] = np.minimum(bc(upper & prev_space) / words, 1.0)
-    raw[:, 7] = bc(upper) / np.maximum(bc((cls & _LETTER) > 0), 1.0)
-    raw[:, 8] = bc((cls & _DIGIT) > 0) / nchar
-    raw[:, 9] = bc((cls & (_LETTER | _DIGIT | _SPACE)) == 0) / nchar
+    raw[:, 7] = bc(upper) / np.maximum(bc((cls & LETTER) > 0), 1.0)
+    raw[:, 8] = bc((cls & DIGIT) > 0) / nchar
+    raw[:, 9] = bc((cls & (LETTER | DIGIT | SPACE)) == 0) / nchar
     # repeats within the page
     # repeat keys: normalise_line of each line's first COPYRIGHT_SCAN_CHARS; only lines with digits or
     # with whitespace other than single inner spaces need the regex and the split
@@ -287,7 +263,7 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     key_end = np.minimum(lens, COPYRIGHT_SCAN_CHARS)[lid] - 1
     next_ws = np.concatenate([ws[1:], [True]]) | (pos >= key_end)
     plain = (cp == 32) & ~prev_ws & ~next_ws
-    fold = np.bincount(lid[in_key & (((cls & _DECIMAL) > 0) | (ws & ~plain))], minlength=n).astype(bool).tolist()
+    fold = np.bincount(lid[in_key & (((cls & DECIMAL) > 0) | (ws & ~plain))], minlength=n).astype(bool).tolist()
     norms = [" ".join(_NORM_RE.sub("0", t[:COPYRIGHT_SCAN_CHARS]).split()) if f else t[:COPYRIGHT_SCAN_CHARS]
              for t, f in zip(low_lines, fold)]
     norm_counts = Counter(norms)

@@ -55,3 +55,52 @@ def test_no_prose_page_is_finite():
 def test_empty_segmentation():
     _, X = _rows("<body></body>")
     assert X.shape == (0, len(FEATURE_NAMES))
+
+
+def _stats_one_by_one(text: str, link_chars: int, title: str, seen: int) -> list[float]:
+    """The first 17 columns of one block, written plainly (what `_text_stats` computes page-wide)."""
+    import math
+    import re
+
+    from copydesk.features import _TERMINAL, _title_match, _word_code
+
+    nc = len(text)
+    words = text.lower().split()
+    nw = len(words)
+    if nw and nc > 12 * nw:
+        nw = max(nw, nc // 2)
+    lw = words if nw <= 400 else text[:3200].lower().split()
+    codes = [_word_code(w) for w in lw]
+    scale = nw / len(lw) if lw else 0.0
+    stops = (codes.count(1) + codes.count(3)) * scale
+    chrome = (codes.count(2) + codes.count(3)) * scale
+    head = text[:200]
+    sent = (text.count(". ") + text.count("? ") + text.count("! ") + text.count("。") + text.count("！")
+            + text.count("？") + (text[-1] in _TERMINAL and text[-1] not in "。！？"))
+    ld = link_chars / nc
+    prose = nw >= 7 and (sent > 0 or text[-1] in _TERMINAL or text.count(",") >= 2)
+    return [math.log1p(nc), nw, (nc - nw + 1) / nw if nw else 0.0, sent, text.count(","),
+            text[-1] in _TERMINAL, text[0].isupper(), text.isupper(), text.istitle(),
+            len(re.findall("[0-9]", head)) / len(head), stops / nw if nw else 0.0, chrome, ld,
+            text.count("|") + text.count("•"), nw * (1.0 - ld) if prose else 0.0, seen,
+            _title_match(text, title)]
+
+
+def test_page_wide_text_stats_equal_block_by_block():
+    from collections import Counter
+
+    from copydesk.features import _text_stats
+
+    texts = [
+        "The Headline Of The Story", "the headline of the story", "Read: the headline of the story, today",
+        "headline of", "Sign up for our newsletter. It is free! Really? Yes.", "Home | News • Sport",
+        "東京で会議が開かれた。参加者は多かった！本当？", "ΟΔΟΣ ΣΑΣ", "İstanbul İzmir 2024 and 1999.",
+        "  code\n    indented\n", "x", "Price: 12.99, 13.50, 14", "word " * 450 + "end.",
+        "The headline of the story", "a\u00a0b\u2003c d", "(quoted)", "«Zitat»",
+    ]
+    links = np.array([0, 5, 0, 11, 0, 19, 0, 0, 3, 0, 1, 0, 0, 25, 0, 0, 0], dtype=np.float64)
+    for title in ("the headline of the story", "", "x"):
+        seen = Counter(texts)
+        got = _text_stats(texts, links, title)
+        want = np.array([_stats_one_by_one(t, int(lc), title, seen[t]) for t, lc in zip(texts, links)], dtype=np.float64)
+        assert np.array_equal(got, want), (title, np.argwhere(got != want))
