@@ -63,3 +63,11 @@ def test_batch_benchmark_rounds(shared_data):
     assert cells[3] == "3" and int(cells[4]) + int(cells[5]) + int(cells[6]) == 3
     rates = [float(x) for x in cells[9].split(" / ")]
     assert len(rates) == 2 and min(rates) <= float(cells[8]) <= max(rates)
+
+
+def test_bench_shards_keep_every_worker_busy_to_the_end():
+    from copydesk.batch.bench import SHARDS_PER_WORKER, bench_shard_size
+
+    assert bench_shard_size(2000, (1, 2)) == 2000 // (2 * SHARDS_PER_WORKER)
+    assert 2000 // bench_shard_size(2000, (1, 2)) >= 2 * SHARDS_PER_WORKER
+    assert bench_shard_size(3, (1, 2)) == 1  # never an empty shard size
