@@ -150,10 +150,11 @@ def _long_block_words(text: str, nw: int) -> tuple[float, float]:
     return (codes.count(1) + codes.count(3)) * scale, (codes.count(2) + codes.count(3)) * scale
 
 
-def _text_stats(texts: list[str], link_chars: np.ndarray, title: str) -> np.ndarray:
+def _text_stats(texts: list[str], nc: np.ndarray, link_chars: np.ndarray, title: str) -> np.ndarray:
     """The first 17 columns (`_BASE` up to title_match) of every block, float64.
 
-    The blocks' texts are joined and their code points classified once (`charclass`);
+    `nc` and `link_chars` are the blocks' lengths and link characters. The blocks' texts
+    are joined and their code points classified once (`charclass`);
     per-block counts are sums over each block's span; words are the page's one
     whitespace split, each mapped to its stop/chrome code.
     """
@@ -161,7 +162,6 @@ def _text_stats(texts: list[str], link_chars: np.ndarray, title: str) -> np.ndar
     joined = "\n".join(texts)
     cp = charclass.code_points(joined)
     ws = (charclass.classes(cp) & charclass.WS) > 0
-    nc = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     starts = np.concatenate([[0], np.cumsum(nc + 1)[:-1]])  # each span ends with its separator
     nxt_space = np.concatenate([cp[1:] == 32, [False]])
     counts = np.add.reduceat(np.stack([
@@ -229,7 +229,9 @@ def featurize(seg: Segmentation, page_title: str | None = None) -> np.ndarray:
 
     # --- own text statistics, counted over the page's code points at once ---
     texts = [b.text for b in blocks]
-    base = _text_stats(texts, np.array([b.link_chars for b in blocks], dtype=np.float64), title)
+    text_len = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    links = np.array([b.link_chars for b in blocks], dtype=np.float64)
+    base = _text_stats(texts, text_len, links, title)
     X[:, :17] = base
     X[:, _COL["tag"]] = [TAG_IDS.get(b.tag, 0) for b in blocks]
     X[:, _COL["kind"]] = [KIND_IDS.get(b.kind, 0) for b in blocks]
@@ -251,8 +253,7 @@ def featurize(seg: Segmentation, page_title: str | None = None) -> np.ndarray:
         X[:, v0 + 2 * nv + k] = ((cum >> np.uint64(8 * k)) & np.uint64(255)).astype(np.float32)
 
     # --- per-element totals over flattened (block, ancestor) pairs ---
-    nchars = np.array([len(b.text) for b in blocks], dtype=np.float64)
-    links = np.array([b.link_chars for b in blocks], dtype=np.float64)
+    nchars = text_len.astype(np.float64)
     prose = base[:, 14]
     lengths = np.array([len(b.ancestors) for b in blocks], dtype=np.int64)
     anc_flat = np.fromiter(chain.from_iterable(b.ancestors for b in blocks), dtype=np.int64,

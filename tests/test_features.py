@@ -101,6 +101,6 @@ def test_page_wide_text_stats_equal_block_by_block():
     links = np.array([0, 5, 0, 11, 0, 19, 0, 0, 3, 0, 1, 0, 0, 25, 0, 0, 0], dtype=np.float64)
     for title in ("the headline of the story", "", "x"):
         seen = Counter(texts)
-        got = _text_stats(texts, links, title)
+        got = _text_stats(texts, np.array([len(t) for t in texts]), links, title)
         want = np.array([_stats_one_by_one(t, int(lc), title, seen[t]) for t, lc in zip(texts, links)], dtype=np.float64)
         assert np.array_equal(got, want), (title, np.argwhere(got != want))
