@@ -126,3 +126,23 @@ def test_text_files_are_decoded_by_their_charset(tmp_path):
     path.write_bytes(("Le conseil municipal s'est réuni jeudi. " * 20).encode("cp1252"))
     (item,) = read_source(Source(str(path), "text"))
     assert "s'est réuni jeudi" in item.text and "\ufffd" not in item.text
+
+
+@pytest.mark.parametrize("inflate", ["isal", "zlib"])
+def test_gzip_member_with_a_corrupt_deflate_stream_is_an_error_and_the_next_member_is_read(tmp_path, monkeypatch, inflate):
+    import zlib
+
+    from copydesk.batch import readers
+    if inflate == "zlib":
+        monkeypatch.setattr(readers, "_inflate", zlib)
+    else:
+        assert readers._inflate.__name__ == "isal.isal_zlib"  # the batch and test extras install it
+    good = gzip.compress(h.response("http://ex.com/1", h.page(1)))
+    bad = bytearray(gzip.compress(h.response("http://ex.com/bad", h.page(9) * 20)))
+    bad[30:60] = b"\xff" * 30  # inside the deflate stream: an invalid block
+    path = tmp_path / "bad.warc.gz"
+    path.write_bytes(good + bytes(bad) + gzip.compress(h.response("http://ex.com/2", h.page(2))))
+    items = list(read_source(Source(str(path), "warc")))
+    assert _kinds(items) == ["Record", "Failure", "Record"]
+    assert "corrupt gzip member" in items[1].reason
+    assert items[2].url == "http://ex.com/2"
