@@ -25,6 +25,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Sequence
+from unittest import mock
 
 from . import peers, textpeers
 from .accuracy import DEFAULT_TIMEOUT_S, markdown_table, render_fields, run_accuracy, run_fields
@@ -152,24 +153,15 @@ def one_blas_thread() -> Iterator[None]:
     extractor ran next (copydesk-text at 92 pages/s of CPU time against 156 of wall time in a
     run with `justext-lines`, 177 and 177 without it).
     """
-    saved = {k: os.environ.get(k) for k in _BLAS_THREAD_ENV}
-    for k in _BLAS_THREAD_ENV:
-        os.environ[k] = "1"
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # without the bench extra: child processes are still held
-        limits: Any = contextlib.nullcontext()
-    else:
-        limits = threadpool_limits(1, user_api="blas")
-    try:
-        with limits:
-            yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(mock.patch.dict(os.environ, {k: "1" for k in _BLAS_THREAD_ENV}))  # restored on exit
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # without the bench extra: child processes are still held
+            pass
+        else:
+            stack.enter_context(threadpool_limits(1, user_api="blas"))
+        yield
 
 
 def run_bench(args: argparse.Namespace) -> int:
