@@ -91,3 +91,18 @@ def test_bench_names_the_scorer_and_its_lightgbm_peer_gives_the_same_text(tmp_pa
     assert run(html, None) == extract(html).text
     assert get_model().compiled is not None  # restored after the LightGBM call
     assert "copydesk scoring: compiled forest (lleaves)" in "\n".join(environment_lines(["copydesk"], tmp_path))
+
+
+def test_shipped_line_model_compiled_runs_the_whole_forest():
+    """Compiled, text mode's line model predicts with every tree (no early stop): LightGBM's full forest."""
+    _need_lleaves()
+    from copydesk import textmode
+    from copydesk.textfeatures import features
+    seed = Path(__file__).resolve().parent.parent / "examples" / "news-article.txt"
+    seg = textmode.segment(textmode.repair_text(seed.read_text(encoding="utf-8")))
+    model = textmode._shipped()
+    assert model.compiled is not None
+    X = features(seg.lines, seg.blank_before, seg.blank_after, seg.bullets, model.vocab)
+    full = model.booster.predict(X, num_threads=1)
+    assert np.allclose(textmode.score_segmented(seg), full, rtol=0, atol=1e-12)
+    assert textmode.warm_compiled()

@@ -171,3 +171,33 @@ def test_a_few_doubtful_words_are_no_article():
     assert not textmode.decide(seg, probs, 0.5)["keep"].any()
     probs[0] = 0.9
     assert textmode.decide(seg, probs, 0.5)["keep"].sum() == 1
+
+
+def test_dateline_gives_the_date_and_the_body_gives_the_language():
+    text = ARTICLE.replace("long debate\n\n", "long debate\n\nPublished on: March 3, 2024\n\n", 1)
+    doc = clean_text(text)
+    assert doc.date == "2024-03-03"
+    assert doc.language == "en"
+    assert "March 3, 2024" not in doc.text
+    bare = clean_text(text, options=Options(with_metadata=False))
+    assert bare.date is None and bare.language is None and bare.text == doc.text
+
+
+def test_german_article_language():
+    paras = [f"Der Stadtrat hat am Dienstag einen Haushalt von {n} Millionen Euro für das Flussviertel "
+             f"beschlossen und damit eine Debatte beendet, die die Bewohner monatelang beschäftigt hat." for n in range(6)]
+    doc = clean_text("Stadtrat beschließt neuen Haushalt für das Flussviertel\n\n" + "\n\n".join(paras))
+    assert doc.language == "de"
+
+
+def test_title_is_not_a_breadcrumb_or_a_dateline():
+    """The likeliest title-like line before the body, passing over the trail and the date under it."""
+    title = "Council approves new budget for the river district after long debate"
+    text = ARTICLE.replace(title + "\n\n", f"Home > News > Council budget\n\n{title}\n\n"
+                           "Updated 4:15 PM, March 3, 2024\n\n", 1)
+    doc = clean_text(text)
+    assert doc.title == title
+    assert doc.date == "2024-03-03"
+    assert not textmode._title_candidate("Home > News > Council budget", False)
+    assert not textmode._title_candidate("Updated 4:15 PM, March 3, 2024", False)
+    assert textmode._title_candidate(title, False) and not textmode._title_candidate(title, True)

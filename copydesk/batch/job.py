@@ -113,18 +113,29 @@ def iter_shards(sources: list[Source], cfg: BatchConfig) -> Iterator[Shard]:
 
 # --------------------------------------------------------------------------- extractors
 
+#: Source kinds whose records are HTML, and those whose records are text (JSONL may hold either).
+HTML_SOURCES = frozenset({"warc", "arc", "html", "htmldir", "jsonl"})
+TEXT_SOURCES = frozenset({"text", "textdir", "jsonl"})
+
+
+def warm_compiled(sources: list[Source]) -> None:
+    """Compile the models these sources need into the cache (`compiled.py`) in the calling
+    process, so that the workers started next load them instead of each compiling them."""
+    kinds = {s.kind for s in sources}
+    if kinds & HTML_SOURCES:
+        from ..score import warm_compiled as warm_html
+        warm_html()
+    if kinds & TEXT_SOURCES:
+        from ..textmode import warm_compiled as warm_text
+        warm_text()
+
+
 def _copydesk_extractor(rec: Record, opts: Options) -> Document:
     from .. import api
 
     if rec.html is not None:
         return api.extract(rec.html, url=rec.url, options=opts, content_type=rec.content_type)
-    clean_text = getattr(api, "clean_text", None)
-    if clean_text is not None:
-        return clean_text(rec.text or "", options=opts)
-    # until clean_text lands: keep non-blank paragraphs as they are
-    paras = [p.strip() for p in (rec.text or "").split("\n\n") if p.strip()]
-    return Document(paragraphs=[Paragraph(p) for p in paras], url=rec.url,
-                    empty_reason=None if paras else "empty input")
+    return api.clean_text(rec.text or "", url=rec.url, options=opts)
 
 
 def _trafilatura_extractor(rec: Record, opts: Options) -> Document:

@@ -38,7 +38,7 @@ from typing import Any, TextIO
 
 from .. import rss
 from ..errors import CopydeskError
-from .job import alarm_for, BatchConfig, RunSummary, Shard, iter_shards, process_item, resolve_extractor
+from .job import alarm_for, BatchConfig, RunSummary, Shard, iter_shards, process_item, resolve_extractor, warm_compiled
 from .readers import Source, expand_inputs
 from .writers import Manifest, ShardFiles, finalize, write_shard
 
@@ -250,8 +250,7 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
     show = progress if progress is not None else log.isatty()
     prog = _Progress(log if show else None)
     if cfg.extractor == "copydesk":
-        from ..score import warm_compiled
-        warm_compiled()  # compiled once here, not by every worker at once
+        warm_compiled(sources)  # compiled once here, not by every worker at once
     ctx = mp.get_context("spawn")
     reader = _Reader(sources, cfg, set(manifest.done), ahead=workers + 1)
     reader.start()

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
-from .job import alarm_for, BatchConfig, RunSummary, process_item, resolve_extractor
+from .job import alarm_for, BatchConfig, RunSummary, process_item, resolve_extractor, warm_compiled
 from .readers import Failure, Record, Skip, Source, expand_inputs, read_source
 from .writers import MANIFEST, ConfigMismatch, arrow_schema, atomic_write, clear_outputs
 
@@ -113,8 +113,7 @@ def run_ray(inputs: list[str], cfg: BatchConfig, address: str | None = None, num
     outdir.mkdir(parents=True, exist_ok=True)
     sources = expand_inputs(inputs, cfg.input_kind)
     if cfg.extractor == "copydesk" and not address:
-        from ..score import warm_compiled
-        warm_compiled()  # a local Ray's workers then load it; a cluster's nodes each compile once
+        warm_compiled(sources)  # a local Ray's workers then load it; a cluster's nodes each compile once
     t0 = time.monotonic()
     started_here = False
     if not ray.is_initialized():

@@ -148,6 +148,17 @@ def _copydesk(with_metadata: bool = True, find_dates: bool = False) -> Callable[
     return load
 
 
+def _copydesk_text() -> TextFn:
+    """Text mode on the page's visible text, rendered as the text bench renders it (`render.render_text`)."""
+    from copydesk import clean_text
+
+    from .render import decode_page, render_text
+
+    def run(html: bytes, url: str | None) -> str:
+        return clean_text(render_text(decode_page(html)), url=url).text
+    return run
+
+
 def _copydesk_lightgbm() -> TextFn:
     """The default call scoring with LightGBM, not the compiled forest (`copydesk.compiled`)."""
     from copydesk import extract
@@ -302,6 +313,8 @@ PEERS: dict[str, PeerSpec] = {spec.name: spec for spec in (
              "extract(with_metadata=False): text only, like trafilatura's default"),
     PeerSpec("copydesk-lightgbm", "copydesk", "copydesk", _copydesk_lightgbm,
              "extract() scoring with LightGBM instead of the compiled forest (copydesk without the fast extra)"),
+    PeerSpec("copydesk-text", "copydesk", "copydesk", _copydesk_text,
+             "clean_text() of the page's visible text, one line per block (scraped-text mode)"),
     PeerSpec("trafilatura", "trafilatura", "trafilatura", _trafilatura(False), "extract(), defaults"),
     PeerSpec("trafilatura-meta", "trafilatura", "trafilatura", _trafilatura_meta,
              "bare_extraction(with_metadata=True): text plus title, author, date, site name"),
@@ -396,6 +409,18 @@ def _copydesk_fields(find_dates: bool = False) -> Callable[[], FieldsFn]:
     return load
 
 
+def _copydesk_text_fields() -> FieldsFn:
+    """Text mode's fields on the page rendered to text as the text bench does (`render.render_text`)."""
+    from copydesk import clean_text
+
+    from .render import decode_page, render_text
+
+    def run(html: bytes, url: str | None) -> Fields:
+        doc = clean_text(render_text(decode_page(html)), url=url)
+        return Fields(doc.title, tuple(doc.authors or ()), doc.date)
+    return run
+
+
 def _trafilatura_fields() -> FieldsFn:
     from trafilatura import extract_metadata
     _quiet()
@@ -425,6 +450,7 @@ def _newspaper4k_fields() -> FieldsFn:
 FIELD_PEERS: dict[str, tuple[str, Callable[[], FieldsFn]]] = {
     "copydesk": ("copydesk", _copydesk_fields(False)),
     "copydesk-find-dates": ("copydesk", _copydesk_fields(True)),
+    "copydesk-text": ("copydesk", _copydesk_text_fields),
     "trafilatura": ("trafilatura", _trafilatura_fields),
     "newspaper4k": ("newspaper", _newspaper4k_fields),
 }

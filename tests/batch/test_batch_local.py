@@ -231,3 +231,18 @@ def test_peak_rss_is_the_workers_own(tmp_path):
     assert summary.kept == 3
     assert 0 < summary.peak_rss_mb < parent_peak_mb - 300
     del ballast
+
+
+@pytest.mark.parametrize("kinds, wanted", [
+    (["warc", "htmldir"], {"html"}), (["textdir", "text"], {"text"}), (["jsonl"], {"html", "text"}),
+    (["missing:file not found"], set()),
+])
+def test_parent_compiles_only_the_models_its_inputs_need(monkeypatch, kinds, wanted):
+    from copydesk import score, textmode
+    from copydesk.batch import job
+    from copydesk.batch.readers import Source
+    warmed: set[str] = set()
+    monkeypatch.setattr(score, "warm_compiled", lambda: warmed.add("html") or True)
+    monkeypatch.setattr(textmode, "warm_compiled", lambda: warmed.add("text") or True)
+    job.warm_compiled([Source(f"in{i}", k) for i, k in enumerate(kinds)])
+    assert warmed == wanted

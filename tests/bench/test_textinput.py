@@ -96,3 +96,17 @@ def test_bench_input_text_speed(shared_data, capsys):
                      "--rounds", "1", "--memory-pages", "0", "--compare", "none"])
     out = capsys.readouterr().out
     assert code == 0 and "### Speed (one process)" in out and "| copydesk-text |" in out
+
+
+def test_text_mode_as_an_html_peer_and_a_fields_peer():
+    """`--compare copydesk-text` and `--fields`: text mode on the page's rendering, in the HTML runs."""
+    from pathlib import Path
+
+    from copydesk import clean_text
+    from copydesk.bench import peers
+    html = (Path(__file__).resolve().parents[2] / "examples" / "news-article.html").read_bytes()
+    doc = clean_text(render.render_text(render.decode_page(html)))
+    assert doc.text and doc.title
+    assert peers.PEERS["copydesk-text"].factory()(html, None) == doc.text
+    assert peers.load_fields_peer("copydesk-text")(html, None) == peers.Fields(doc.title, tuple(doc.authors),
+                                                                                doc.date)
