@@ -305,7 +305,7 @@ def _title_candidate(text: str, bullet: bool) -> bool:
 
 def _title_like(text: str) -> bool:
     n = len(text.split())
-    return (TITLE_MIN_WORDS <= n <= TITLE_MAX_WORDS and text[-1] not in ".,;:" and text[:1].isupper()
+    return (TITLE_MIN_WORDS <= n <= TITLE_MAX_WORDS and text[-1] not in ".,;:" and not text[:1].islower()
             and not BULLET_RE.match(text))
 
 

@@ -201,3 +201,5 @@ def test_title_is_not_a_breadcrumb_or_a_dateline():
     assert not textmode._title_candidate("Home > News > Council budget", False)
     assert not textmode._title_candidate("Updated 4:15 PM, March 3, 2024", False)
     assert textmode._title_candidate(title, False) and not textmode._title_candidate(title, True)
+    assert textmode._title_candidate("5 Trends from Nutrition 2025", False)  # listicle titles open with a number
+    assert not textmode._title_candidate("read more about the budget", False)
