@@ -6,8 +6,8 @@ segmentation of text into line `Block`s, scoring with the shipped line
 model (`models/lines.lgb.txt` + `models/lines.meta.json`, loaded once,
 lazily; a model trained with the context pass also has
 `models/lines.context.lgb.txt`, see `textcontext`), labelling (threshold, smoothing, optional corpus post-rule), news
-structure (title, publisher, byline, dateline, credit and bio lines), the
-language of the kept text, and assembly.
+structure (the title line chosen by `texttitle`'s model; publisher, byline,
+dateline, credit and bio lines), the language of the kept text, and assembly.
 
     from copydesk.textmode import clean_text
     doc = clean_text(scraped_text)
@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import newsparts
+from . import newsparts, texttitle
 from .assemble import assemble
 from .blocks import Block
 from .document import Document
+from .errors import ModelError
 from .label import too_little
 from .options import MAX_INPUT_BYTES, Options
 from .newsparts import DATELINE_MAX_WORDS
@@ -44,6 +45,8 @@ MODEL_FILE = MODEL_DIR / "lines.lgb.txt"
 META_FILE = MODEL_DIR / "lines.meta.json"
 #: The second (context) pass; optional: without it the first pass's probabilities are final.
 CONTEXT_FILE = MODEL_DIR / "lines.context.lgb.txt"
+#: The title-line model (`texttitle`); optional: without it the likeliest `texttitle.title_like` line.
+TITLE_FILE = MODEL_DIR / "lines.title.lgb.txt"
 
 #: Lines longer than this are split (at sentence ends when possible) before featurising.
 MAX_LINE_CHARS = 5000
@@ -74,8 +77,9 @@ SMOOTH_MIN_PROB = 0.35
 END_SCAN_KEPT, END_SCAN_AFTER = 8, 4
 #: A line of at most this many words, starting upper-case and not ending in punctuation, is a heading.
 HEADING_MAX_WORDS = 15
-#: Title candidates: word count range, and how many lines before the body are searched.
-TITLE_MIN_WORDS, TITLE_MAX_WORDS, TITLE_LOOKBACK = 3, 30, 12
+#: Without the title model, title candidates are searched this many lines before the body (and bylines
+#: and datelines from there to a few lines into it).
+TITLE_LOOKBACK = 12
 #: Publisher candidates: at most this many words, among the first lines of the page.
 PUBLISHER_MAX_WORDS, PUBLISHER_LOOKAHEAD = 6, 3
 #: Share of mojibake markers above which ftfy repairs the text.
@@ -93,8 +97,6 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200
 _MOJIBAKE_RE = re.compile(r"Ã[\x80-\xbf ]|â€|Ã©|Ã¨|Ã¼|Ã¶|Ã¤|Â[\xa0-\xbf]|ï¿½|\ufffd")
 #: Every _MOJIBAKE_RE match starts with one of these (a cheap test before the regex).
 _MOJIBAKE_LEADS = ("Ã", "â€", "Â", "ï¿½", "\ufffd")
-#: A breadcrumb trail ("Home > Blog > Post"): separators between words.
-_BREADCRUMB_RE = re.compile(r"\S\s+[>»›/]\s+\S")
 _SENT_END_RE = re.compile(r"[.!?。！？]\s")
 _WORD_RE = re.compile(r"\w+")
 
@@ -123,6 +125,12 @@ def load_model() -> tuple[Any, dict]:
             from .textcontext import TEXT_CONTEXT_NAMES
             meta["context_booster"] = read_booster(CONTEXT_FILE, None, TEXT_CONTEXT_NAMES,
                                                    "copydesk text context model")[0]
+        meta["title_booster"] = None
+        if meta.get("title"):
+            from .texttitle import FEATURE_NAMES as TITLE_FEATURES
+            if meta["title"].get("features") != TITLE_FEATURES:
+                raise ModelError(f"copydesk text title model {TITLE_FILE} was trained on other features; retrain it")
+            meta["title_booster"] = read_booster(TITLE_FILE, None, TITLE_FEATURES, "copydesk text title model")[0]
         _model_cache["meta"] = meta
         _model_cache["model"] = booster
         return booster, meta
@@ -252,6 +260,8 @@ class LineModel:
     context: Any = None
     #: `booster` and `context` compiled (`compiled.py`): the whole forests, used to predict when present.
     compiled: tuple | None = None
+    #: The title-line model and its threshold (`texttitle`), or None: the heuristic choice.
+    title: tuple[Any, float] | None = None
 
 
 def _shipped() -> LineModel:
@@ -263,16 +273,19 @@ def _shipped() -> LineModel:
         context = meta["context_booster"]
         fast = compiled.load(MODEL_FILE), (compiled.load(CONTEXT_FILE) if context is not None else None)
         usable = fast[0] is not None and (context is None or fast[1] is not None)
+        title = None
+        if meta["title_booster"] is not None:
+            title = (compiled.load(TITLE_FILE) or meta["title_booster"], float(meta["title"]["threshold"]))
         cached = _model_cache["line_model"] = LineModel(booster, meta["vocab_map"],
                                                         float(meta.get("threshold", DEFAULT_THRESHOLD)),
-                                                        context, fast if usable else None)
+                                                        context, fast if usable else None, title)
     return cached
 
 
 def warm_compiled() -> bool:
-    """Compile the shipped line model into the cache now (as `score.warm_compiled` for HTML)."""
+    """Compile the shipped line and title models into the cache now (as `score.warm_compiled` for HTML)."""
     from . import compiled
-    files = [MODEL_FILE] + ([CONTEXT_FILE] if CONTEXT_FILE.is_file() else [])
+    files = [MODEL_FILE] + [f for f in (CONTEXT_FILE, TITLE_FILE) if f.is_file()]
     return all(compiled.cached(f) or compiled.load(f) is not None for f in files)
 
 
@@ -297,18 +310,6 @@ def score_segmented(seg: Segmented, model: LineModel | None = None) -> np.ndarra
 
 
 # --------------------------------------------------------------------------- news structure
-def _title_candidate(text: str, bullet: bool) -> bool:
-    """A line that can be the page's title: title-like, not a bullet, byline, dateline or breadcrumb."""
-    return (_title_like(text) and not bullet and _BREADCRUMB_RE.search(text) is None
-            and not newsparts.parse_byline(text) and not newsparts.is_dateline(text))
-
-
-def _title_like(text: str) -> bool:
-    n = len(text.split())
-    return (TITLE_MIN_WORDS <= n <= TITLE_MAX_WORDS and text[-1] not in ".,;:" and not text[:1].islower()
-            and not BULLET_RE.match(text))
-
-
 def _publisher_like(text: str) -> bool:
     words = text.split()
     if not 1 <= len(words) <= PUBLISHER_MAX_WORDS or text[-1] in ".!?,;:":
@@ -319,12 +320,15 @@ def _publisher_like(text: str) -> bool:
 
 # --------------------------------------------------------------------------- labelling
 def decide(seg: Segmented, probs: np.ndarray, threshold: float,
-           corpus_share: np.ndarray | None = None) -> dict[str, Any]:
+           corpus_share: np.ndarray | None = None, title: tuple[Any, float] | None = None) -> dict[str, Any]:
     """Turn line probabilities into keep decisions and news parts.
 
     Returns ``keep`` (bool array), ``title``/``publisher`` (str|None),
-    ``authors``, ``credits`` (lists), ``bio`` (str|None), ``title_index`` and
-    ``date_lines``: the datelines near the body's start, those under the title first.
+    ``authors``, ``credits`` (lists), ``bio`` (str|None), ``title_index``,
+    ``body_start`` and ``body_alone`` (the first kept line when the title is chosen,
+    and whether it was the only one: `texttitle.candidates`) and ``date_lines``:
+    the datelines near the body's start, those under the title first. `title` is
+    the title-line model and threshold (`texttitle`); without it a heuristic chooses.
     """
     n = len(seg.lines)
     texts = seg.lines
@@ -348,7 +352,8 @@ def decide(seg: Segmented, probs: np.ndarray, threshold: float,
     if too_little(probs, keep, np.fromiter((len(t) for t in texts), np.float64, n)):
         keep[:] = False
     out: dict[str, Any] = {"keep": keep, "title": None, "publisher": None, "authors": [],
-                           "credits": [], "bio": None, "title_index": -1, "date_lines": []}
+                           "credits": [], "bio": None, "title_index": -1, "body_start": -1, "body_alone": False,
+                           "date_lines": []}
     kept_idx = np.flatnonzero(keep)
     if not len(kept_idx):
         return out
@@ -372,15 +377,23 @@ def decide(seg: Segmented, probs: np.ndarray, threshold: float,
         return out
     first = int(kept_idx[0])
 
-    # title: the likeliest title-like line shortly before the body (or the body's first line)
+    # title: the title model's best line up to the body's first; without it, the likeliest
+    # title-like line shortly before the body (or the body's first line)
+    out.update(body_start=first, body_alone=len(kept_idx) == 1)
     title_i = -1
-    if _title_candidate(texts[first], seg.bullets[first]) and len(kept_idx) > 1 \
+    if title is not None:
+        title_i = texttitle.pick(seg, probs, first, out["body_alone"], *title)
+        if 0 <= title_i < PUBLISHER_LOOKAHEAD and _publisher_like(texts[title_i]):
+            # a name line opening the page is its publisher when a title-like line follows it
+            title_i = next((i for i in range(first - 1, title_i, -1) if texttitle.title_like(texts[i], seg.bullets[i])),
+                           title_i)
+    elif texttitle.title_like(texts[first], seg.bullets[first]) and len(kept_idx) > 1 \
             and words[int(kept_idx[1])] >= PROSE_MIN_WORDS:
         title_i = first
     else:
         best = -1.0
         for i in range(first - 1, max(-1, first - 1 - TITLE_LOOKBACK), -1):
-            if probs[i] > best and _title_candidate(texts[i], seg.bullets[i]):
+            if probs[i] > best and texttitle.title_like(texts[i], seg.bullets[i]):
                 title_i, best = i, float(probs[i])
     if title_i >= 0:
         out["title"] = texts[title_i]
@@ -472,7 +485,7 @@ def clean_text(text: str, url: str | None = None, options: Options | None = None
     if counts is not None:
         from .corpus import host_of, line_keys
         share = counts.host_share(host_of(url) if url else "", line_keys(seg.lines))
-    res = decide(seg, probs, thr, share)
+    res = decide(seg, probs, thr, share, model.title)
     keep = res["keep"]
     doc.paragraphs = assemble(seg.kept_blocks(keep))
     if options.with_metadata:

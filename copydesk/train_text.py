@@ -274,6 +274,67 @@ def oof_extractor(pages: Sequence[Page], folds: int = 5, threads: int = 1) -> Te
     return TextOofExtractor(cross_fit(prep, folds, threads, shipped_threshold(), context).models)
 
 
+# --------------------------------------------------------------------------- title lines
+#: The title-line model (`texttitle`): a small binary model over each page's candidates.
+TITLE_PARAMS: dict = dict(LGB_PARAMS, num_leaves=15, learning_rate=0.05, min_data_in_leaf=20, feature_fraction=0.8)
+TITLE_ROUNDS = 200
+#: A page's best candidate is its title when it scores at least this (out of fold, every threshold
+#: from 0 to 0.3 lost exact titles: a missing title is as wrong as a wrong one for the metric).
+TITLE_THRESHOLD = 0.0
+
+
+@dataclass
+class TitleRows:
+    """One WCXB page's title candidates: features, whether each is the gold title, their lines."""
+
+    host: str
+    X: np.ndarray
+    y: np.ndarray
+    lines: list[str]
+
+
+def title_rows(prep: Sequence[Prepared], oof: Sequence[np.ndarray], threshold: float) -> list[TitleRows]:
+    """Candidates of the pages with a gold title, from the line model's out-of-fold probabilities
+    (as `texttitle.pick` will see a new page's); a page without a body counts, with no candidate."""
+    from . import texttitle
+    from .bench.metrics import title_exact
+    from .textmode import decide
+
+    out = []
+    for p, probs in zip(prep, oof):
+        gold = p.page.gold_title
+        if not gold:
+            continue
+        res = decide(p.seg, probs, threshold) if len(probs) else {"body_start": -1}  # type: ignore[arg-type]
+        start = res["body_start"]
+        idx = np.zeros(0, np.int64)
+        if start >= 0:
+            idx = texttitle.candidates(p.seg, start, res["body_alone"])  # type: ignore[arg-type]
+        lines = [p.seg.lines[i] for i in idx]  # type: ignore[attr-defined]
+        X = texttitle.features(p.seg, probs, start, idx)  # type: ignore[arg-type]
+        out.append(TitleRows(p.page.host, X, np.array([title_exact(t, gold) for t in lines], np.float64), lines))
+    return out
+
+
+def train_title(rows: Sequence[TitleRows], threads: int):
+    import lightgbm as lgb
+    rows = [r for r in rows if len(r.y)]
+    ds = lgb.Dataset(np.concatenate([r.X for r in rows]), np.concatenate([r.y for r in rows]))
+    return lgb.train(dict(TITLE_PARAMS, num_threads=threads), ds, num_boost_round=TITLE_ROUNDS)
+
+
+def title_oof(rows: Sequence[TitleRows], folds: int, threads: int) -> float:
+    """Share of the pages whose gold title the fold model (grouped by host) picks exactly."""
+    right = 0
+    for k in range(folds):
+        model = train_title([r for r in rows if fold_of(r.host, folds) != k], threads)
+        for r in rows:
+            if fold_of(r.host, folds) == k and len(r.y):
+                score = model.predict(r.X, num_threads=1)
+                right += bool(score.max() >= TITLE_THRESHOLD and r.y[int(np.argmax(score))])
+    return right / max(len(rows), 1)
+
+
 # --------------------------------------------------------------------------- decoding choices
 def body_text(p: Prepared, probs: np.ndarray, threshold: float, share: np.ndarray | None = None) -> str:
     from .assemble import assemble
@@ -354,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     from .bench.render import text_pages
     from .textfeatures import FEATURE_NAMES
     from .textmode import score_segmented
+    from .texttitle import FEATURE_NAMES as TITLE_FEATURES
 
     ap = argparse.ArgumentParser(prog="python -m copydesk.train_text", description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", default=None, help="shared data folder (default $COPYDESK_DATA or ../shared/data)")
@@ -386,6 +448,9 @@ def main(argv: list[str] | None = None) -> int:
         pickle.dump({"oof": oof, "threshold": best_thr}, f)
     results["corpus-mode"] = corpus_eval(real, oof, best_thr)
     print("corpus post-rule on hosts with >= 5 pages:", results["corpus-mode"])
+    titles = title_rows(real, oof, best_thr)
+    results["title-exact"] = {"wcxb_pages": len(titles), "title_exact": round(title_oof(titles, a.folds, a.threads), 4)}
+    print("title line model, out of fold:", results["title-exact"], flush=True)
     print(f"OOF done in {time.time() - t0:.0f}s", flush=True)
     if a.no_final:
         return 0
@@ -398,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = Path(a.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.booster.save_model(str(out_dir / "lines.lgb.txt"))
+    train_title(titles, a.threads).save_model(str(out_dir / "lines.title.lgb.txt"))
     context_file = out_dir / "lines.context.lgb.txt"
     if model.context is not None:
         model.context.save_model(str(context_file))
@@ -408,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
         "num_rounds": NUM_ROUNDS, "threshold": best_thr, "hash_bits": HASH_BITS,
         "context": model.context is not None, "context_params": dict(CONTEXT_PARAMS, num_threads=a.threads),
         "context_rounds": CONTEXT_ROUNDS,
+        "title": {"features": TITLE_FEATURES, "params": dict(TITLE_PARAMS, num_threads=a.threads),
+                  "rounds": TITLE_ROUNDS, "threshold": TITLE_THRESHOLD},
         "training_data_sha256": hashlib.sha256(summary.encode()).hexdigest(),
         "training_pages": len(real), "made_pages": len(prep) - len(real), "folds": a.folds, "oof": results,
         "vocab": model.vocab,

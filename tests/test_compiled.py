@@ -105,4 +105,5 @@ def test_shipped_line_model_compiled_runs_the_whole_forest():
     X = features(seg.lines, seg.blank_before, seg.blank_after, seg.bullets, model.vocab)
     full = model.booster.predict(X, num_threads=1)
     assert np.allclose(textmode.score_segmented(seg), full, rtol=0, atol=1e-12)
+    assert isinstance(model.title[0], compiled.CompiledBooster)  # the title-line model too
     assert textmode.warm_compiled()

@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from copydesk import textmode
+from copydesk import textmode, texttitle
 from copydesk.document import Document
 from copydesk.errors import ModelError
 from copydesk.options import Options
@@ -198,8 +198,8 @@ def test_title_is_not_a_breadcrumb_or_a_dateline():
     doc = clean_text(text)
     assert doc.title == title
     assert doc.date == "2024-03-03"
-    assert not textmode._title_candidate("Home > News > Council budget", False)
-    assert not textmode._title_candidate("Updated 4:15 PM, March 3, 2024", False)
-    assert textmode._title_candidate(title, False) and not textmode._title_candidate(title, True)
-    assert textmode._title_candidate("5 Trends from Nutrition 2025", False)  # listicle titles open with a number
-    assert not textmode._title_candidate("read more about the budget", False)
+    assert not texttitle.title_like("Home > News > Council budget", False)
+    assert not texttitle.title_like("Updated 4:15 PM, March 3, 2024", False)
+    assert texttitle.title_like(title, False) and not texttitle.title_like(title, True)
+    assert texttitle.title_like("5 Trends from Nutrition 2025", False)  # listicle titles open with a number
+    assert not texttitle.title_like("read more about the budget", False)
