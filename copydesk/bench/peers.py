@@ -22,8 +22,8 @@ and decode them with their own logic. resiliparse uses its own
 charset-normalizer, else UTF-8 with replacement).
 
 jusText language: the page is parsed once with jusText's own parser, the
-language of its paragraph text is detected with py3langid (a copydesk
-dependency) and the stoplist of that language is used; when the language has
+language of its paragraph text is detected with py3langid (in the bench
+extra) and the stoplist of that language is used; when the language has
 no jusText stoplist, or py3langid is missing, the English stoplist is used.
 """
 from __future__ import annotations
@@ -222,7 +222,7 @@ def _justext() -> TextFn:
     _quiet()
     try:
         import py3langid
-    except ImportError:  # pragma: no cover - py3langid is a copydesk dependency
+    except ImportError:  # pragma: no cover - py3langid comes with the bench extra
         py3langid = None
     stoplists: dict[str, frozenset[str]] = {}
 
