@@ -34,7 +34,6 @@ from .document import Document
 from .errors import ModelError
 from .label import too_little
 from .options import MAX_INPUT_BYTES, Options
-from .newsparts import DATELINE_MAX_WORDS
 from .textfeatures import BULLET_RE, FEATURE_NAMES, PROSE_MIN_WORDS, features
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -127,10 +126,10 @@ def load_model() -> tuple[Any, dict]:
                                                    "copydesk text context model")[0]
         meta["title_booster"] = None
         if meta.get("title"):
-            from .texttitle import FEATURE_NAMES as TITLE_FEATURES
-            if meta["title"].get("features") != TITLE_FEATURES:
+            if meta["title"].get("features") != texttitle.FEATURE_NAMES:
                 raise ModelError(f"copydesk text title model {TITLE_FILE} was trained on other features; retrain it")
-            meta["title_booster"] = read_booster(TITLE_FILE, None, TITLE_FEATURES, "copydesk text title model")[0]
+            meta["title_booster"] = read_booster(TITLE_FILE, None, texttitle.FEATURE_NAMES,
+                                                 "copydesk text title model")[0]
         _model_cache["meta"] = meta
         _model_cache["model"] = booster
         return booster, meta
@@ -367,7 +366,7 @@ def decide(seg: Segmented, probs: np.ndarray, threshold: float,
         if names:
             authors.extend(a for a in names if a not in authors)
             keep[i] = False
-        elif words[i] <= DATELINE_MAX_WORDS and newsparts.is_dateline(texts[i]):
+        elif words[i] <= newsparts.DATELINE_MAX_WORDS and newsparts.is_dateline(texts[i]):
             datelines.append(i)
             if keep[i] and words[i] <= 8:
                 keep[i] = False
@@ -385,8 +384,8 @@ def decide(seg: Segmented, probs: np.ndarray, threshold: float,
         title_i = texttitle.pick(seg, probs, first, out["body_alone"], *title)
         if 0 <= title_i < PUBLISHER_LOOKAHEAD and _publisher_like(texts[title_i]):
             # a name line opening the page is its publisher when a title-like line follows it
-            title_i = next((i for i in range(first - 1, title_i, -1) if texttitle.title_like(texts[i], seg.bullets[i])),
-                           title_i)
+            title_i = next((i for i in range(first - 1, title_i, -1)
+                            if texttitle.title_like(texts[i], seg.bullets[i])), title_i)
     elif texttitle.title_like(texts[first], seg.bullets[first]) and len(kept_idx) > 1 \
             and words[int(kept_idx[1])] >= PROSE_MIN_WORDS:
         title_i = first

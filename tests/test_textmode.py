@@ -185,7 +185,8 @@ def test_dateline_gives_the_date_and_the_body_gives_the_language():
 
 def test_german_article_language():
     paras = [f"Der Stadtrat hat am Dienstag einen Haushalt von {n} Millionen Euro für das Flussviertel "
-             f"beschlossen und damit eine Debatte beendet, die die Bewohner monatelang beschäftigt hat." for n in range(6)]
+             f"beschlossen und damit eine Debatte beendet, die die Bewohner monatelang beschäftigt hat."
+             for n in range(6)]
     doc = clean_text("Stadtrat beschließt neuen Haushalt für das Flussviertel\n\n" + "\n\n".join(paras))
     assert doc.language == "de"
 

@@ -148,8 +148,8 @@ def one_blas_thread() -> Iterator[None]:
     """numpy's BLAS held at one thread, in this process and the processes it starts.
 
     The bench measures every extractor on one core. py3langid (the jusText peer's language
-    guess, and copydesk's until stop 19) scores with a BLAS product; with two BLAS threads the second one
-    spins on the other core after each call, and its CPU time was counted in whichever
+    guess, and copydesk's until stop 19) scores with a BLAS product; with two BLAS threads the
+    second one spins on the other core after each call, and its CPU time was counted in whichever
     extractor ran next (copydesk-text at 92 pages/s of CPU time against 156 of wall time in a
     run with `justext-lines`, 177 and 177 without it).
     """
