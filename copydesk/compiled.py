@@ -100,3 +100,18 @@ def load(model_file: Path) -> CompiledBooster | None:
     except Exception as e:  # no cache folder, a compiler error: LightGBM still predicts
         log.warning("copydesk: compiled scoring unavailable for %s (%s); using LightGBM", model_file.name, e)
         return None
+
+
+def load_passes(model_file: Path, context_file: Path | None) -> tuple | None:
+    """A first pass and its context pass (None: the model has none) compiled, or None unless
+    every pass compiles: scoring then stays with LightGBM for both."""
+    first = load(model_file)
+    context = load(context_file) if context_file is not None else None
+    return (first, context) if first is not None and (context_file is None or context is not None) else None
+
+
+def warm(model_files: list[Path]) -> bool:
+    """Compile `model_files` into the cache now, so that processes started after this one load
+    them at once; whether compiled scoring is available for all of them. Files already in the
+    cache are not loaded: a parent that only starts workers has no use for them."""
+    return all(cached(f) or load(f) is not None for f in model_files)

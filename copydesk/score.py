@@ -102,17 +102,14 @@ def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE,
         type_booster, _ = read_booster(pagetype_file, None, PAGETYPE_FEATURES, "page-type model")
         types = PageTypes(type_booster, np.asarray(spec["thresholds"], dtype=np.float64))
     from . import compiled
-    fast = compiled.load(model_file), (compiled.load(context_file) if context is not None else None)
-    usable = fast[0] is not None and (context is None or fast[1] is not None)
-    return BlockModel(booster, float(meta.get("threshold", 0.5)), meta, context, types, fast if usable else None)
+    fast = compiled.load_passes(model_file, context_file if context is not None else None)
+    return BlockModel(booster, float(meta.get("threshold", 0.5)), meta, context, types, fast)
 
 
 def warm_compiled() -> bool:
-    """Compile the shipped passes into the cache now (`compiled.py`), so that processes started
-    after this one load them at once; whether compiled scoring is available. Passes already in
-    the cache are not loaded here: a parent that only starts workers has no use for them."""
+    """Compile the shipped passes into the cache now (`compiled.warm`)."""
     from . import compiled
-    return all(compiled.cached(f) or compiled.load(f) is not None for f in (MODEL_FILE, CONTEXT_FILE))
+    return compiled.warm([MODEL_FILE, CONTEXT_FILE])
 
 
 def get_model() -> BlockModel:

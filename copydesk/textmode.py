@@ -33,6 +33,7 @@ from .blocks import Block
 from .document import Document
 from .errors import ModelError
 from .label import too_little
+from .metadata import normalize_date, resolve_language
 from .options import MAX_INPUT_BYTES, Options
 from .textfeatures import BULLET_RE, FEATURE_NAMES, PROSE_MIN_WORDS, features
 
@@ -270,22 +271,20 @@ def _shipped() -> LineModel:
         booster, meta = load_model()
         from . import compiled
         context = meta["context_booster"]
-        fast = compiled.load(MODEL_FILE), (compiled.load(CONTEXT_FILE) if context is not None else None)
-        usable = fast[0] is not None and (context is None or fast[1] is not None)
+        fast = compiled.load_passes(MODEL_FILE, CONTEXT_FILE if context is not None else None)
         title = None
         if meta["title_booster"] is not None:
             title = (compiled.load(TITLE_FILE) or meta["title_booster"], float(meta["title"]["threshold"]))
         cached = _model_cache["line_model"] = LineModel(booster, meta["vocab_map"],
                                                         float(meta.get("threshold", DEFAULT_THRESHOLD)),
-                                                        context, fast if usable else None, title)
+                                                        context, fast, title)
     return cached
 
 
 def warm_compiled() -> bool:
-    """Compile the shipped line and title models into the cache now (as `score.warm_compiled` for HTML)."""
+    """Compile the shipped line and title models into the cache now (`compiled.warm`)."""
     from . import compiled
-    files = [MODEL_FILE] + [f for f in (CONTEXT_FILE, TITLE_FILE) if f.is_file()]
-    return all(compiled.cached(f) or compiled.load(f) is not None for f in files)
+    return compiled.warm([MODEL_FILE] + [f for f in (CONTEXT_FILE, TITLE_FILE) if f.is_file()])
 
 
 def score_segmented(seg: Segmented, model: LineModel | None = None) -> np.ndarray:
@@ -493,7 +492,6 @@ def clean_text(text: str, url: str | None = None, options: Options | None = None
         doc.authors = res["authors"]
         doc.credits = res["credits"]
         doc.bio = res["bio"]
-        from .metadata import normalize_date, resolve_language
         doc.date = next(filter(None, (normalize_date(t, extensive=False) for t in res["date_lines"])), None)
         doc.language = resolve_language(None, doc.text)
     doc.confidence = _confidence(probs, keep, seg)

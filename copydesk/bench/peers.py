@@ -148,15 +148,16 @@ def _copydesk(with_metadata: bool = True, find_dates: bool = False) -> Callable[
     return load
 
 
-def _copydesk_text() -> TextFn:
-    """Text mode on the page's visible text, rendered as the text bench renders it (`render.render_text`)."""
+def _text_mode(html: bytes, url: str | None):
+    """Text mode's `Document` of the page's visible text, rendered as the text bench renders it."""
     from copydesk import clean_text
 
     from .render import decode_page, render_text
+    return clean_text(render_text(decode_page(html)), url=url)
 
-    def run(html: bytes, url: str | None) -> str:
-        return clean_text(render_text(decode_page(html)), url=url).text
-    return run
+
+def _copydesk_text() -> TextFn:
+    return lambda html, url: _text_mode(html, url).text
 
 
 def _copydesk_lightgbm() -> TextFn:
@@ -410,13 +411,8 @@ def _copydesk_fields(find_dates: bool = False) -> Callable[[], FieldsFn]:
 
 
 def _copydesk_text_fields() -> FieldsFn:
-    """Text mode's fields on the page rendered to text as the text bench does (`render.render_text`)."""
-    from copydesk import clean_text
-
-    from .render import decode_page, render_text
-
     def run(html: bytes, url: str | None) -> Fields:
-        doc = clean_text(render_text(decode_page(html)), url=url)
+        doc = _text_mode(html, url)
         return Fields(doc.title, tuple(doc.authors or ()), doc.date)
     return run
 
