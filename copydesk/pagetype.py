@@ -109,11 +109,13 @@ class PageTypes:
     booster: object
     #: Decision threshold per entry of `PAGE_TYPES`.
     thresholds: np.ndarray
+    #: `booster` compiled (`compiled.py`): same probabilities, used to predict when present.
+    compiled: object | None = None
 
     def predict(self, row: np.ndarray) -> np.ndarray:
         """Probabilities over `PAGE_TYPES` for one page row."""
         row = np.nan_to_num(np.asarray(row, dtype=np.float64)[None, :], nan=0.0, posinf=1e6, neginf=-1e6)
-        return np.asarray(self.booster.predict(row, num_threads=1))[0]  # type: ignore[attr-defined]
+        return np.asarray((self.compiled or self.booster).predict(row, num_threads=1))[0]  # type: ignore[attr-defined]
 
     def threshold(self, type_probs: np.ndarray) -> float:
         """The page's threshold: per-type thresholds mixed by the type probabilities, on the grid."""

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import compiled
 from .errors import ModelError
 from .blocks import Block
 from .context import CONTEXT_NAMES, context_features
@@ -100,16 +101,14 @@ def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE,
         if spec.get("features") != PAGETYPE_FEATURES or tuple(spec.get("types", ())) != PAGE_TYPES:
             raise ModelError(f"page-type model {pagetype_file} was trained on other features; retrain it")
         type_booster, _ = read_booster(pagetype_file, None, PAGETYPE_FEATURES, "page-type model")
-        types = PageTypes(type_booster, np.asarray(spec["thresholds"], dtype=np.float64))
-    from . import compiled
+        types = PageTypes(type_booster, np.asarray(spec["thresholds"], dtype=np.float64), compiled.load(pagetype_file))
     fast = compiled.load_passes(model_file, context_file if context is not None else None)
     return BlockModel(booster, float(meta.get("threshold", 0.5)), meta, context, types, fast)
 
 
 def warm_compiled() -> bool:
-    """Compile the shipped passes into the cache now (`compiled.warm`)."""
-    from . import compiled
-    return compiled.warm([MODEL_FILE, CONTEXT_FILE])
+    """Compile the shipped passes and the page-type classifier into the cache now (`compiled.warm`)."""
+    return compiled.warm([MODEL_FILE, CONTEXT_FILE, PAGETYPE_FILE])
 
 
 def get_model() -> BlockModel:

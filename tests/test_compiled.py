@@ -63,21 +63,27 @@ def test_switched_off_or_unwritable_cache_falls_back_to_lightgbm(small_model, tm
     assert "using LightGBM" in caplog.text
 
 
-def test_shipped_model_scores_the_same_compiled_or_not():
+def test_shipped_models_score_the_same_compiled_or_not():
     _need_lleaves()
     from copydesk.api import analyse
+    from copydesk.pagetype import PAGE_TYPES, page_features
     from copydesk.score import get_model
     html = (Path(__file__).resolve().parent.parent / "examples" / "news-article.html").read_bytes()
     page = analyse(html)
     model = get_model()
-    assert model.compiled is not None
+    assert model.compiled is not None and model.types is not None and model.types.compiled is not None
     fast = model.predict(page.X, page.seg.blocks)
+    row = page_features(page.signals, page.X, fast)
+    fast_types = model.types.predict(row)
     saved, model.compiled = model.compiled, None
+    saved_types, model.types.compiled = model.types.compiled, None
     try:
         slow = model.predict(page.X, page.seg.blocks)
+        slow_types = model.types.predict(row)
     finally:
-        model.compiled = saved
+        model.compiled, model.types.compiled = saved, saved_types
     assert np.allclose(fast, slow, rtol=0, atol=1e-12)
+    assert fast_types.shape == (len(PAGE_TYPES),) and np.allclose(fast_types, slow_types, rtol=0, atol=1e-12)
 
 
 def test_bench_names_the_scorer_and_its_lightgbm_peer_gives_the_same_text(tmp_path):
@@ -89,7 +95,7 @@ def test_bench_names_the_scorer_and_its_lightgbm_peer_gives_the_same_text(tmp_pa
     html = (Path(__file__).resolve().parent.parent / "examples" / "news-article.html").read_bytes()
     run = peers.PEERS["copydesk-lightgbm"].factory()
     assert run(html, None) == extract(html).text
-    assert get_model().compiled is not None  # restored after the LightGBM call
+    assert get_model().compiled is not None and get_model().types.compiled is not None  # restored afterwards
     assert "copydesk scoring: compiled forest (lleaves)" in "\n".join(environment_lines(["copydesk"], tmp_path))
 
 

@@ -136,7 +136,12 @@ def environment_lines(names: Sequence[str], data_dir: Path) -> list[str]:
 def scoring_backend() -> str:
     """How the shipped model scores blocks in this process: compiled (the fast extra) or LightGBM."""
     from ..score import get_model
-    return "compiled forest (lleaves)" if get_model().compiled is not None else "LightGBM"
+    model = get_model()
+    if model.compiled is None:
+        return "LightGBM"
+    if model.types is not None and model.types.compiled is None:
+        return "compiled forest (lleaves); page types by LightGBM"
+    return "compiled forest (lleaves), page types too"
 
 
 #: Variables that hold BLAS thread pools at one thread in the bench's child processes.

@@ -166,12 +166,19 @@ def _copydesk_lightgbm() -> TextFn:
     from copydesk.score import get_model
     model = get_model()
 
+    types = model.types
+
     def run(html: bytes, url: str | None) -> str:
         fast, model.compiled = model.compiled, None
+        fast_types = None
+        if types is not None:
+            fast_types, types.compiled = types.compiled, None
         try:
             return extract(html, url=url).text
         finally:
             model.compiled = fast
+            if types is not None:
+                types.compiled = fast_types
     return run
 
 
