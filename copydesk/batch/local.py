@@ -33,6 +33,7 @@ import traceback
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -88,9 +89,13 @@ def _worker_main(conn: Connection, state: Any, cfg: BatchConfig, parent_pid: int
         try:
             shard = conn.recv()
         except EOFError:
-            return
+            shard = None
         if shard is None:
-            return
+            # Every shard's files are written and fsynced: leave without the interpreter's
+            # teardown (0.15 s of freeing modules, which the parent would wait for).
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
         try:
             conn.send(("done", _run_shard(shard, cfg, extractor, opts, alarm, state, outdir)))
         except BaseException as exc:  # noqa: BLE001 - report, keep serving
@@ -178,9 +183,12 @@ class _Reader(threading.Thread):
                 if shard.shard_id in self.done:
                     continue
                 self.items_read += len(shard.items)
+                # Pickled here, as `Connection.send` would: the parent's main thread then only
+                # writes the bytes, and a worker waits 40 % less for its next shard.
+                got = (shard, ForkingPickler.dumps(shard))
                 while not self.stop.is_set():
                     try:
-                        self.q.put(shard, timeout=0.2)
+                        self.q.put(got, timeout=0.2)
                         break
                     except queue.Full:
                         pass
@@ -210,19 +218,22 @@ def _start_worker(ctx: Any, cfg: BatchConfig) -> _Worker:
     return _Worker(proc, parent_conn, state)
 
 
-def _stop_worker(w: _Worker, kill: bool = False) -> None:
-    if kill:
-        w.proc.kill()
-    else:
-        try:
-            w.conn.send(None)
-        except (OSError, ValueError):
+def _stop_workers(pool: list[_Worker], kill: bool = False) -> None:
+    """Ask every worker to leave (or kill it), then wait for all: they exit side by side."""
+    for w in pool:
+        if kill:
             w.proc.kill()
-    w.proc.join(timeout=5)
-    if w.proc.is_alive():
-        w.proc.kill()
+        else:
+            try:
+                w.conn.send(None)
+            except (OSError, ValueError):
+                w.proc.kill()
+    for w in pool:
         w.proc.join(timeout=5)
-    w.conn.close()
+        if w.proc.is_alive():
+            w.proc.kill()
+            w.proc.join(timeout=5)
+        w.conn.close()
 
 
 def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: bool | None = None,
@@ -256,6 +267,7 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
     reader.start()
     pool = [_start_worker(ctx, cfg) for _ in range(workers)]
     pending: deque[Shard] = deque()
+    pickled: dict[str, Any] = {}  # shard id -> the reader's pickle of the shard
     reader_done = False
     hard = cfg.effective_hard_timeout
     this_run = {"kept": 0, "skipped": 0, "errors": 0}
@@ -265,7 +277,7 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
         w = pool[i]
         shard = w.shard
         idx = int(w.state[_IDX])
-        _stop_worker(w, kill=True)
+        _stop_workers([w], kill=True)
         summary.worker_restarts += 1
         pool[i] = _start_worker(ctx, cfg)
         if shard is None:
@@ -293,14 +305,16 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
                 elif isinstance(got, BaseException):
                     raise got
                 else:
-                    pending.append(got)
+                    pending.append(got[0])
+                    pickled[got[0].shard_id] = got[1]
             # dispatch
             for i, w in enumerate(pool):
                 if w.shard is None and pending:
                     shard = pending.popleft()
                     w.shard = shard
+                    payload = pickled.pop(shard.shard_id, None)  # None: back from a failed worker
                     try:
-                        w.conn.send(shard)
+                        w.conn.send(shard) if payload is None else w.conn.send_bytes(payload)
                     except (OSError, ValueError):
                         restart(i, "worker died before taking the shard")
             busy = [w for w in pool if w.shard is not None]
@@ -363,11 +377,9 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
             prog.show(k + s + e, k, s, e, reader.items_read if reader.finished else None)
     except BaseException:
         reader.stop.set()
-        for w in pool:
-            _stop_worker(w, kill=True)
+        _stop_workers(pool, kill=True)
         raise
-    for w in pool:
-        _stop_worker(w)
+    _stop_workers(pool)
     reader.stop.set()
     summary.seconds = round(time.monotonic() - t0, 3)
     summary.shards = len(finished)
