@@ -165,7 +165,6 @@ def _copydesk_lightgbm() -> TextFn:
     from copydesk import extract
     from copydesk.score import get_model
     model = get_model()
-
     types = model.types
 
     def run(html: bytes, url: str | None) -> str:
