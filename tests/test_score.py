@@ -1,4 +1,5 @@
 import json
+import os
 
 import numpy as np
 import pytest
@@ -55,3 +56,36 @@ def test_page_type_model_problems_are_named(tmp_path):
     stale.write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(ModelError, match="page-type model.*other features"):
         load_model(MODEL_FILE, stale, CONTEXT_FILE)
+
+
+def test_lazy_booster_checks_the_header_now_and_reads_lightgbm_on_first_use(tmp_path):
+    from copydesk.pagetype import FEATURE_NAMES as TYPE_FEATURES
+    from copydesk.score import PAGETYPE_FILE, LazyBooster, read_booster
+    lazy, _ = read_booster(PAGETYPE_FILE, None, TYPE_FEATURES, "page-type model", lazy=True)
+    assert isinstance(lazy, LazyBooster) and lazy._booster is None  # nothing read yet
+    eager, _ = read_booster(PAGETYPE_FILE, None, TYPE_FEATURES, "page-type model")
+    row = np.random.default_rng(0).random((3, len(TYPE_FEATURES)))
+    assert np.array_equal(lazy.predict(row, num_threads=1), eager.predict(row, num_threads=1))
+    assert lazy.num_feature() == len(TYPE_FEATURES)
+    with pytest.raises(ModelError, match="pagetype.lgb.txt expects 54 features, not 53"):
+        read_booster(PAGETYPE_FILE, None, TYPE_FEATURES[:-1], "page-type model", lazy=True)
+    with pytest.raises(ModelError, match="missing.*nope.lgb.txt"):
+        read_booster(tmp_path / "nope.lgb.txt", None, TYPE_FEATURES, "page-type model", lazy=True)
+
+
+def test_compiled_models_in_the_cache_spare_a_process_lightgbms_import():
+    """With every shipped forest compiled, extracting a page (HTML or text) imports no LightGBM."""
+    import subprocess
+    import sys
+
+    from copydesk import compiled, score, textmode
+    if not compiled.enabled():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but lleaves (the fast extra, part of the test extra) does not load")
+        pytest.skip("lleaves not installed (pip install 'copydesk[fast]')")
+    assert score.warm_compiled() and textmode.warm_compiled()
+    code = ("import sys, copydesk; copydesk.extract(b'<p>One sentence of a page, long enough.</p>'); "
+            "copydesk.clean_text('A line of text.\\n\\nAnother line of text.'); print('lightgbm' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
