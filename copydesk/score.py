@@ -64,9 +64,9 @@ class LazyBooster:
     """A LightGBM booster read from its file on first use, with the booster's attributes.
 
     Stands in for a model file whose compiled forest is in the cache (`compiled.cached`), which
-    then does the scoring: such a file compiled, so it is sound. LightGBM, and the scipy (and
-    pandas, when installed) that it imports, 0.1-0.3 s of every process's start, then load only
-    for what needs LightGBM itself (`explain`'s reasons, `copydesk-lightgbm`).
+    then does the scoring: such a file compiled, so it is sound. LightGBM and what it imports
+    (scipy, and pandas when installed: 0.1-0.3 s of a process's start) then load only for what
+    needs LightGBM itself (`explain`'s reasons, `copydesk-lightgbm`).
     """
 
     def __init__(self, model_file: Path, features: list[str], what: str) -> None:
@@ -78,7 +78,7 @@ class LazyBooster:
         if self._booster is None:
             with self._lock:
                 if self._booster is None:
-                    self._booster = read_booster(self.model_file, None, self.features, self.what)[0]
+                    self._booster = read_booster(self.model_file, None, self.features, self.what, lazy=False)[0]
         return self._booster
 
     def __getattr__(self, name: str):
@@ -96,10 +96,12 @@ def _header_features(model_file: Path) -> int | None:
     return None
 
 
-def read_booster(model_file: Path, meta_file: Path | None, features: list[str], what: str, lazy: bool = False):
+def read_booster(model_file: Path, meta_file: Path | None, features: list[str], what: str,
+                 lazy: bool | None = None):
     """A LightGBM booster (and its JSON metadata) checked against `features`; `ModelError` names the file.
 
-    With `lazy`, the booster is a `LazyBooster` and only the file's header is checked now.
+    With `lazy` (by default: when the file's compiled forest is in the cache), the booster is a
+    `LazyBooster` and only the file's header is checked now.
     """
     for path in (model_file, meta_file):
         if path is not None and not path.is_file():
@@ -112,6 +114,8 @@ def read_booster(model_file: Path, meta_file: Path | None, features: list[str], 
             raise ModelError(f"{what} metadata unreadable: {meta_file}: {e}") from e
         if meta.get("features") != features:
             raise ModelError(f"{what} {model_file} was trained on other features; retrain it")
+    if lazy is None:
+        lazy = compiled.cached(model_file)
     if lazy:
         try:
             declared = _header_features(model_file)
@@ -136,19 +140,18 @@ def read_booster(model_file: Path, meta_file: Path | None, features: list[str], 
 def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE,
                context_file: Path = CONTEXT_FILE, pagetype_file: Path = PAGETYPE_FILE) -> BlockModel:
     """Read both passes, the page-type classifier and their metadata, checking them against this code."""
-    booster, meta = read_booster(model_file, meta_file, FEATURE_NAMES, "block model", compiled.cached(model_file))
+    booster, meta = read_booster(model_file, meta_file, FEATURE_NAMES, "block model")
     context = None
     if meta.get("context_features") is not None:
         if meta["context_features"] != CONTEXT_NAMES:
             raise ModelError(f"context model {context_file} was trained on other features; retrain it")
-        context, _ = read_booster(context_file, None, CONTEXT_NAMES, "context model", compiled.cached(context_file))
+        context, _ = read_booster(context_file, None, CONTEXT_NAMES, "context model")
     types = None
     spec = meta.get("page_types")
     if spec is not None:
         if spec.get("features") != PAGETYPE_FEATURES or tuple(spec.get("types", ())) != PAGE_TYPES:
             raise ModelError(f"page-type model {pagetype_file} was trained on other features; retrain it")
-        type_booster, _ = read_booster(pagetype_file, None, PAGETYPE_FEATURES, "page-type model",
-                                       compiled.cached(pagetype_file))
+        type_booster, _ = read_booster(pagetype_file, None, PAGETYPE_FEATURES, "page-type model")
         types = PageTypes(type_booster, np.asarray(spec["thresholds"], dtype=np.float64), compiled.load(pagetype_file))
     fast = compiled.load_passes(model_file, context_file if context is not None else None)
     return BlockModel(booster, float(meta.get("threshold", 0.5)), meta, context, types, fast)

@@ -117,22 +117,20 @@ def load_model() -> tuple[Any, dict]:
     with _model_lock:
         if "model" in _model_cache:
             return _model_cache["model"], _model_cache["meta"]
-        from . import compiled
         from .score import read_booster
-        booster, meta = read_booster(MODEL_FILE, META_FILE, FEATURE_NAMES, "copydesk text model",
-                                     compiled.cached(MODEL_FILE))
+        booster, meta = read_booster(MODEL_FILE, META_FILE, FEATURE_NAMES, "copydesk text model")
         meta["vocab_map"] = dict(meta.get("vocab", {}))
         meta["context_booster"] = None
         if meta.get("context"):
             from .textcontext import TEXT_CONTEXT_NAMES
             meta["context_booster"] = read_booster(CONTEXT_FILE, None, TEXT_CONTEXT_NAMES,
-                                                   "copydesk text context model", compiled.cached(CONTEXT_FILE))[0]
+                                                   "copydesk text context model")[0]
         meta["title_booster"] = None
         if meta.get("title"):
             if meta["title"].get("features") != texttitle.FEATURE_NAMES:
                 raise ModelError(f"copydesk text title model {TITLE_FILE} was trained on other features; retrain it")
             meta["title_booster"] = read_booster(TITLE_FILE, None, texttitle.FEATURE_NAMES,
-                                                 "copydesk text title model", compiled.cached(TITLE_FILE))[0]
+                                                 "copydesk text title model")[0]
         _model_cache["meta"] = meta
         _model_cache["model"] = booster
         return booster, meta

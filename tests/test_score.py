@@ -63,10 +63,10 @@ def test_lazy_booster_checks_the_header_now_and_reads_lightgbm_on_first_use(tmp_
     from copydesk.score import PAGETYPE_FILE, LazyBooster, read_booster
     lazy, _ = read_booster(PAGETYPE_FILE, None, TYPE_FEATURES, "page-type model", lazy=True)
     assert isinstance(lazy, LazyBooster) and lazy._booster is None  # nothing read yet
-    eager, _ = read_booster(PAGETYPE_FILE, None, TYPE_FEATURES, "page-type model")
+    eager, _ = read_booster(PAGETYPE_FILE, None, TYPE_FEATURES, "page-type model", lazy=False)
     row = np.random.default_rng(0).random((3, len(TYPE_FEATURES)))
     assert np.array_equal(lazy.predict(row, num_threads=1), eager.predict(row, num_threads=1))
-    assert lazy.num_feature() == len(TYPE_FEATURES)
+    assert not isinstance(eager, LazyBooster) and lazy.num_feature() == len(TYPE_FEATURES)
     with pytest.raises(ModelError, match="pagetype.lgb.txt expects 54 features, not 53"):
         read_booster(PAGETYPE_FILE, None, TYPE_FEATURES[:-1], "page-type model", lazy=True)
     with pytest.raises(ModelError, match="missing.*nope.lgb.txt"):
