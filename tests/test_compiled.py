@@ -113,3 +113,17 @@ def test_shipped_line_model_compiled_runs_the_whole_forest():
     assert np.allclose(textmode.score_segmented(seg), full, rtol=0, atol=1e-12)
     assert isinstance(model.title[0], compiled.CompiledBooster)  # the title-line model too
     assert textmode.warm_compiled()
+
+
+def test_large_forests_compile_without_the_inliner_under_their_own_cache_key(small_model, tmp_path, monkeypatch):
+    """Forests of more than INLINE_MAX_TREES trees skip LLVM's inliner (memory, compile time): same output."""
+    _need_lleaves()
+    monkeypatch.setenv("COPYDESK_CACHE", str(tmp_path / "cache"))
+    path, booster = small_model  # 20 trees
+    inlined = compiled.cache_path(path)
+    monkeypatch.setattr(compiled, "INLINE_MAX_TREES", 10)
+    assert compiled.cache_path(path) != inlined
+    fast = compiled.load(path)
+    assert fast is not None and compiled.cache_path(path).is_file() and not inlined.exists()
+    X = np.random.default_rng(2).random((50, 5)) * 8 - 1
+    assert np.allclose(fast.predict(X), booster.predict(X), rtol=0, atol=1e-12)
