@@ -3,7 +3,7 @@
 An optional accelerator of `score` (the `fast` extra: lleaves, which compiles a
 LightGBM model file through LLVM). The compiled forest gives the same
 probabilities as LightGBM (to ~1e-15) three to six times faster. Compiling takes
-about 15 to 25 seconds a model, so it is done once per machine and kept in a cache folder
+5 to 20 seconds a model, so it is done once per machine and kept in a cache folder
 (`$COPYDESK_CACHE`, else `$XDG_CACHE_HOME/copydesk`, else `~/.cache/copydesk`),
 one file per model file, lleaves and llvmlite versions and host CPU; later processes load it
 in milliseconds. Without lleaves, with `COPYDESK_COMPILE=0`, or when the
