@@ -63,21 +63,32 @@ def cache_dir() -> Path:
 INLINE_MAX_TREES = 1000
 
 
-def _inline(model_text: bytes) -> bool:
-    return model_text.count(b"\nTree=") <= INLINE_MAX_TREES
+_ENTRIES: dict[tuple, tuple[str, bool]] = {}
+
+
+def _entry(model_file: Path) -> tuple[str, bool]:
+    """(cache file name, whether LLVM inlines) of `model_file`. The file is read and hashed once a
+    process (again when it changes): loading a model first asks `cached`, then `load`s it."""
+    st = model_file.stat()
+    key = (str(model_file), st.st_size, st.st_mtime_ns, INLINE_MAX_TREES)
+    hit = _ENTRIES.get(key)
+    if hit is None:
+        from importlib.metadata import version
+
+        import llvmlite.binding as llvm
+        text = model_file.read_bytes()
+        inline = text.count(b"\nTree=") <= INLINE_MAX_TREES
+        h = hashlib.sha256(text)
+        for part in (version("lleaves"), version("llvmlite"), llvm.get_host_cpu_name(),
+                     llvm.get_host_cpu_features().flatten()) + (() if inline else ("no-inline",)):
+            h.update(b"\0" + part.encode())
+        _ENTRIES[key] = hit = (f"{model_file.stem}-{h.hexdigest()[:24]}.so", inline)
+    return hit
 
 
 def cache_path(model_file: Path) -> Path:
     """The cache file of `model_file` compiled for this host's CPU by this lleaves."""
-    from importlib.metadata import version
-
-    import llvmlite.binding as llvm
-    text = model_file.read_bytes()
-    h = hashlib.sha256(text)
-    for part in (version("lleaves"), version("llvmlite"), llvm.get_host_cpu_name(),
-                 llvm.get_host_cpu_features().flatten()) + (() if _inline(text) else ("no-inline",)):
-        h.update(b"\0" + part.encode())
-    return cache_dir() / f"{model_file.stem}-{h.hexdigest()[:24]}.so"
+    return cache_dir() / _entry(model_file)[0]
 
 
 def cached(model_file: Path) -> bool:
@@ -98,6 +109,7 @@ def load(model_file: Path) -> CompiledBooster | None:
     try:
         import lleaves
         path = cache_path(model_file)
+        inline = _entry(model_file)[1]
         model = lleaves.Model(model_file=str(model_file))
         with _lock:
             if path.is_file():
@@ -105,8 +117,7 @@ def load(model_file: Path) -> CompiledBooster | None:
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-                # compiles, writes the code to tmp and loads it
-                model.compile(cache=str(tmp), finline=_inline(model_file.read_bytes()))
+                model.compile(cache=str(tmp), finline=inline)  # compiles, writes the code to tmp and loads it
                 os.replace(tmp, path)  # atomic: a concurrent process sees the whole file or none
         return CompiledBooster(model)
     except Exception as e:  # no cache folder, a compiler error: LightGBM still predicts
