@@ -69,3 +69,29 @@ def test_deep_inline_nesting_no_recursion():
 def test_empty_body():
     tree, _ = parse("")
     assert segment(tree).blocks == []
+
+
+def _reference_facts(tokens: str) -> tuple[int, int]:
+    """Vocabulary bits and flags of a class/id string, the slow way: every pattern on every token."""
+    from copydesk.segment import _BODY_MARKERS, _HIDDEN_CLASS, _VOCAB_RE
+    mask = 0
+    for token in tokens.replace("-", " ").replace("_", " ").split():
+        for bit, rx in enumerate(_VOCAB_RE):
+            if rx.search(token):
+                mask |= 1 << bit
+    flags = (B.IN_COMMENTS if mask & (1 << 5) else 0) | (B.IN_ARTICLE_BODY if _BODY_MARKERS.search(tokens) else 0)
+    return mask, flags | (B.IN_HIDDEN if _HIDDEN_CLASS.search(tokens) else 0)
+
+
+def test_class_facts_match_every_pattern_on_every_token():
+    from copydesk.segment import _ATTR_CACHE, _TOKEN_CACHE, _attr_facts
+    strings = ["tabs", "nav-tabs", "tab", "ad", "ad1 sidebar", "ads", "cta", "adverts", "sr-only", "visually-hidden x",
+               "hidden-xs", "xhidden", "post-body entry", "entry-content", "article__body", "storybody",
+               "offscreen-nav comment-list", "main_content post", "col-md-6 row", "share-bar social", ""]
+    _ATTR_CACHE.clear()
+    _TOKEN_CACHE.clear()
+    for _ in range(2):  # computed, then from the caches
+        for s in strings:
+            mask, flags, packed = _attr_facts(s)
+            assert (mask, flags) == _reference_facts(s), s
+            assert packed == sum(1 << (8 * bit) for bit in range(8) if mask >> bit & 1)
