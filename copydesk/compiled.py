@@ -6,12 +6,14 @@ probabilities as LightGBM (to ~1e-15) three to six times faster. Compiling takes
 5 to 20 seconds a model, so it is done once per machine and kept in a cache folder
 (`$COPYDESK_CACHE`, else `$XDG_CACHE_HOME/copydesk`, else `~/.cache/copydesk`),
 one file per model file, lleaves and llvmlite versions and host CPU; later processes load it
-in milliseconds. Without lleaves, with `COPYDESK_COMPILE=0`, or when the
+in milliseconds with llvmlite alone. Without lleaves, with `COPYDESK_COMPILE=0`, or when the
 cache cannot be written, `score` predicts with LightGBM as before.
 """
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import importlib.util
 import logging
 import os
 import threading
@@ -24,13 +26,74 @@ _lock = threading.Lock()
 
 
 class CompiledBooster:
-    """A compiled forest with the `predict(X, num_threads=...)` call of a LightGBM booster."""
+    """A compiled forest with the `predict(X, num_threads=...)` call of a LightGBM booster.
 
-    def __init__(self, model) -> None:
-        self.model = model
+    Holds the machine code lleaves made for one model file, loaded by llvmlite
+    (`_load_object`): lleaves itself, and the pandas it imports (0.2 s of a process's
+    start), is imported only to compile. Predicts on the calling thread.
+    """
+
+    def __init__(self, engine, entry, n_feature: int, n_class: int) -> None:
+        self._engine = engine  # owns the code `entry` points into
+        self._entry = entry
+        self.n_feature, self.n_class = n_feature, n_class
 
     def predict(self, X: np.ndarray, num_threads: int = 1) -> np.ndarray:
-        return self.model.predict(X, n_jobs=num_threads)
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.n_feature:
+            raise ValueError(f"rows must have {self.n_feature} columns, not shape {X.shape}")
+        n = len(X)
+        out = np.zeros(n if self.n_class == 1 else (n, self.n_class), dtype=np.float64)
+        if n:
+            self._entry(X.ctypes.data_as(_DOUBLE_P), out.ctypes.data_as(_DOUBLE_P), 0, n)
+        return out
+
+
+_DOUBLE_P = ctypes.POINTER(ctypes.c_double)
+#: lleaves' entry point: rows, results, first row, end row (lleaves 1.x, fp64).
+_ENTRY = ctypes.CFUNCTYPE(None, _DOUBLE_P, _DOUBLE_P, ctypes.c_int32, ctypes.c_int32)
+
+
+def model_header(model_file: Path) -> tuple[int | None, int]:
+    """(features, classes) a LightGBM model file declares in its header (features None: not found)."""
+    found: dict[bytes, int] = {}
+    with open(model_file, "rb") as fh:
+        for line in fh.read(4096).split(b"\n"):
+            key, _, value = line.partition(b"=")
+            if key in (b"max_feature_idx", b"num_class"):
+                found[key] = int(value)
+    n_feature = found.get(b"max_feature_idx")
+    return (None if n_feature is None else n_feature + 1), found.get(b"num_class", 1)
+
+
+def _load_object(code: Path, model_file: Path) -> CompiledBooster:
+    """The machine code lleaves cached for `model_file`, loaded as lleaves loads it."""
+    import llvmlite.binding as llvm
+
+    llvm.initialize()
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    target = llvm.Target.from_triple(llvm.get_process_triple())
+    machine = target.create_target_machine(cpu=llvm.get_host_cpu_name(), features=_host_features(),
+                                           reloc="pic", codemodel="large")
+    engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), machine)
+    data = code.read_bytes()
+    engine.set_object_cache(getbuffer_func=lambda _module: data)
+    engine.finalize_object()
+    engine.run_static_constructors()
+    n_feature, n_class = model_header(model_file)
+    if n_feature is None:
+        raise ValueError(f"{model_file.name} declares no max_feature_idx")
+    return CompiledBooster(engine, _ENTRY(engine.get_function_address("forest_root")), n_feature, n_class)
+
+
+def _host_features() -> str:
+    import llvmlite.binding as llvm
+
+    try:
+        return llvm.get_host_cpu_features().flatten()
+    except RuntimeError:  # LLVM cannot tell on this host (lleaves does the same)
+        return ""
 
 
 def wanted() -> bool:
@@ -39,12 +102,15 @@ def wanted() -> bool:
 
 
 def enabled() -> bool:
-    """Whether compiled prediction is wanted and lleaves imports."""
+    """Whether compiled prediction is wanted and possible here: lleaves installed (not imported:
+    only compiling needs it) and llvmlite loading."""
     if not wanted():
         return False
     try:
-        import lleaves  # noqa: F401
-    except Exception:  # not installed, or its llvmlite does not load here
+        if importlib.util.find_spec("lleaves") is None:
+            return False
+        import llvmlite.binding  # noqa: F401
+    except Exception:  # its llvmlite does not load here
         return False
     return True
 
@@ -80,7 +146,7 @@ def _entry(model_file: Path) -> tuple[str, bool]:
         inline = text.count(b"\nTree=") <= INLINE_MAX_TREES
         h = hashlib.sha256(text)
         for part in (version("lleaves"), version("llvmlite"), llvm.get_host_cpu_name(),
-                     llvm.get_host_cpu_features().flatten()) + (() if inline else ("no-inline",)):
+                     _host_features()) + (() if inline else ("no-inline",)):
             h.update(b"\0" + part.encode())
         _ENTRIES[key] = hit = (f"{model_file.stem}-{h.hexdigest()[:24]}.so", inline)
     return hit
@@ -92,8 +158,7 @@ def cache_path(model_file: Path) -> Path:
 
 
 def cached(model_file: Path) -> bool:
-    """Whether `model_file`'s compiled code is in the cache for this host. Loads nothing, and
-    imports llvmlite only (0.1 s), not lleaves (0.5 s with the pandas it imports)."""
+    """Whether `model_file`'s compiled code is in the cache for this host. Loads nothing."""
     if not wanted():
         return False
     try:
@@ -107,19 +172,16 @@ def load(model_file: Path) -> CompiledBooster | None:
     if not enabled():
         return None
     try:
-        import lleaves
         path = cache_path(model_file)
-        inline = _entry(model_file)[1]
-        model = lleaves.Model(model_file=str(model_file))
         with _lock:
-            if path.is_file():
-                model.compile(cache=str(path))  # loads the cached code
-            else:
+            if not path.is_file():
+                import lleaves
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-                model.compile(cache=str(tmp), finline=inline)  # compiles, writes the code to tmp and loads it
+                # compiles and writes the code to tmp (and loads it, which we do not use)
+                lleaves.Model(model_file=str(model_file)).compile(cache=str(tmp), finline=_entry(model_file)[1])
                 os.replace(tmp, path)  # atomic: a concurrent process sees the whole file or none
-        return CompiledBooster(model)
+            return _load_object(path, model_file)
     except Exception as e:  # no cache folder, a compiler error: LightGBM still predicts
         log.warning("copydesk: compiled scoring unavailable for %s (%s); using LightGBM", model_file.name, e)
         return None

@@ -87,15 +87,6 @@ class LazyBooster:
         return getattr(self.loaded(), name)
 
 
-def _header_features(model_file: Path) -> int | None:
-    """The number of features a LightGBM model file declares in its header (None: not found)."""
-    with open(model_file, "rb") as fh:
-        for line in fh.read(4096).split(b"\n"):
-            if line.startswith(b"max_feature_idx="):
-                return int(line.split(b"=", 1)[1]) + 1
-    return None
-
-
 def read_booster(model_file: Path, meta_file: Path | None, features: list[str], what: str,
                  lazy: bool | None = None):
     """A LightGBM booster (and its JSON metadata) checked against `features`; `ModelError` names the file.
@@ -118,7 +109,7 @@ def read_booster(model_file: Path, meta_file: Path | None, features: list[str], 
         lazy = compiled.cached(model_file)
     if lazy:
         try:
-            declared = _header_features(model_file)
+            declared = compiled.model_header(model_file)[0]
         except (OSError, ValueError) as e:
             raise ModelError(f"{what} file corrupt: {model_file}: {e}") from e
         if declared != len(features):
