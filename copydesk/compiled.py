@@ -6,8 +6,9 @@ probabilities as LightGBM (to ~1e-15) three to six times faster. Compiling takes
 5 to 20 seconds a model, so it is done once per machine and kept in a cache folder
 (`$COPYDESK_CACHE`, else `$XDG_CACHE_HOME/copydesk`, else `~/.cache/copydesk`),
 one file per model file, lleaves and llvmlite versions and host CPU; later processes load it
-in milliseconds with llvmlite alone. Without lleaves, with `COPYDESK_COMPILE=0`, or when the
-cache cannot be written, `score` predicts with LightGBM as before.
+in milliseconds with llvmlite alone, after checking the file's seal (`_unsealed`). Without
+lleaves, with `COPYDESK_COMPILE=0`, or when the cache cannot be written, `score` predicts with
+LightGBM as before.
 """
 from __future__ import annotations
 
@@ -66,8 +67,8 @@ def model_header(model_file: Path) -> tuple[int | None, int]:
     return (None if n_feature is None else n_feature + 1), found.get(b"num_class", 1)
 
 
-def _load_object(code: Path, model_file: Path) -> CompiledBooster:
-    """The machine code lleaves cached for `model_file`, loaded as lleaves loads it."""
+def _load_object(code: bytes, model_file: Path) -> CompiledBooster:
+    """Machine code lleaves made for `model_file` (checked: `_unsealed`), loaded as lleaves loads it."""
     import llvmlite.binding as llvm
 
     llvm.initialize()
@@ -77,14 +78,44 @@ def _load_object(code: Path, model_file: Path) -> CompiledBooster:
     machine = target.create_target_machine(cpu=llvm.get_host_cpu_name(), features=_host_features(),
                                            reloc="pic", codemodel="large")
     engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), machine)
-    data = code.read_bytes()
-    engine.set_object_cache(getbuffer_func=lambda _module: data)
+    engine.set_object_cache(getbuffer_func=lambda _module: code)
     engine.finalize_object()
     engine.run_static_constructors()
     n_feature, n_class = model_header(model_file)
     if n_feature is None:
         raise ValueError(f"{model_file.name} declares no max_feature_idx")
-    return CompiledBooster(engine, _ENTRY(engine.get_function_address("forest_root")), n_feature, n_class)
+    address = engine.get_function_address("forest_root")
+    if not address:
+        raise ValueError("the compiled code has no forest_root")
+    return CompiledBooster(engine, _ENTRY(address), n_feature, n_class)
+
+
+#: Every cache file ends with this and the SHA-256 of the code before it. LLVM aborts the whole
+#: process on a damaged object file (say, a write cut short by a power loss), so the code is
+#: checked before LLVM sees it, and compiled again when it does not match.
+_SEAL = b"\0copydesk-sha256\0"
+_SEAL_BYTES = len(_SEAL) + 32
+
+
+def _seal(code_file: Path, path: Path) -> None:
+    """Store lleaves' output `code_file` at `path`, sealed, durably and atomically; remove `code_file`."""
+    code = code_file.read_bytes()
+    part = path.with_name(f"{path.name}.{os.getpid()}.part")
+    with open(part, "wb") as fh:
+        fh.write(code + _SEAL + hashlib.sha256(code).digest())
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(part, path)  # a concurrent process sees the whole file or none
+    code_file.unlink()
+
+
+def _unsealed(path: Path) -> bytes | None:
+    """The code of cache file `path`, or None when its seal does not match (damaged, or not ours)."""
+    raw = path.read_bytes()
+    code, seal, digest = raw[:-_SEAL_BYTES], raw[-_SEAL_BYTES:-32], raw[-32:]
+    if len(raw) <= _SEAL_BYTES or seal != _SEAL or hashlib.sha256(code).digest() != digest:
+        return None
+    return code
 
 
 def _host_features() -> str:
@@ -146,7 +177,7 @@ def _entry(model_file: Path) -> tuple[str, bool]:
         inline = text.count(b"\nTree=") <= INLINE_MAX_TREES
         h = hashlib.sha256(text)
         for part in (version("lleaves"), version("llvmlite"), llvm.get_host_cpu_name(),
-                     _host_features()) + (() if inline else ("no-inline",)):
+                     _host_features(), "sealed") + (() if inline else ("no-inline",)):
             h.update(b"\0" + part.encode())
         _ENTRIES[key] = hit = (f"{model_file.stem}-{h.hexdigest()[:24]}.so", inline)
     return hit
@@ -174,14 +205,20 @@ def load(model_file: Path) -> CompiledBooster | None:
     try:
         path = cache_path(model_file)
         with _lock:
-            if not path.is_file():
+            code = _unsealed(path) if path.is_file() else None
+            if code is None:
+                if path.is_file():
+                    log.warning("copydesk: compiled code %s is damaged; compiling it again", path)
                 import lleaves
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
                 # compiles and writes the code to tmp (and loads it, which we do not use)
                 lleaves.Model(model_file=str(model_file)).compile(cache=str(tmp), finline=_entry(model_file)[1])
-                os.replace(tmp, path)  # atomic: a concurrent process sees the whole file or none
-            return _load_object(path, model_file)
+                _seal(tmp, path)
+                code = _unsealed(path)
+                if code is None:
+                    raise OSError(f"{path} reads back damaged")
+            return _load_object(code, model_file)
     except Exception as e:  # no cache folder, a compiler error: LightGBM still predicts
         log.warning("copydesk: compiled scoring unavailable for %s (%s); using LightGBM", model_file.name, e)
         return None

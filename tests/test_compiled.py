@@ -127,3 +127,22 @@ def test_large_forests_compile_without_the_inliner_under_their_own_cache_key(sma
     assert fast is not None and compiled.cache_path(path).is_file() and not inlined.exists()
     X = np.random.default_rng(2).random((50, 5)) * 8 - 1
     assert np.allclose(fast.predict(X), booster.predict(X), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_damaged_cache_file_is_compiled_again_not_handed_to_llvm(small_model, tmp_path, monkeypatch, caplog, damage):
+    """LLVM aborts the whole process on an object file it cannot read (a write cut short by a
+    power loss): the cache's seal catches it first, and the forest is compiled again."""
+    _need_lleaves()
+    monkeypatch.setenv("COPYDESK_CACHE", str(tmp_path / "cache"))
+    path, booster = small_model
+    assert compiled.load(path) is not None
+    cached = compiled.cache_path(path)
+    good = cached.read_bytes()
+    cached.write_bytes(b"\x7fELF not really" * 64 if damage == "garbage" else good[: len(good) // 2])
+    fast = compiled.load(path)
+    assert fast is not None and "damaged; compiling it again" in caplog.text
+    X = np.random.default_rng(2).random((20, 5))
+    assert np.allclose(fast.predict(X), booster.predict(X), rtol=0, atol=1e-12)
+    assert cached.read_bytes() == good  # compiling is deterministic: the same sealed code
+    assert not list(cached.parent.glob("*.tmp")) and not list(cached.parent.glob("*.part"))
