@@ -235,5 +235,6 @@ def load_passes(model_file: Path, context_file: Path | None) -> tuple | None:
 def warm(model_files: list[Path]) -> bool:
     """Compile `model_files` into the cache now, so that processes started after this one load
     them at once; whether compiled scoring is available for all of them. Files already in the
-    cache are not loaded: a parent that only starts workers has no use for them."""
-    return all(cached(f) or load(f) is not None for f in model_files)
+    cache with their seal intact are not loaded: a parent that only starts workers has no use
+    for them (a damaged one is compiled here, not by every worker at once)."""
+    return all((cached(f) and _unsealed(cache_path(f)) is not None) or load(f) is not None for f in model_files)
