@@ -97,8 +97,9 @@ _SEAL = b"\0copydesk-sha256\0"
 _SEAL_BYTES = len(_SEAL) + 32
 
 
-def _seal(code_file: Path, path: Path) -> None:
-    """Store lleaves' output `code_file` at `path`, sealed, durably and atomically; remove `code_file`."""
+def _seal(code_file: Path, path: Path) -> bytes:
+    """Store lleaves' output `code_file` at `path`, sealed, durably and atomically; remove
+    `code_file` and return its code."""
     code = code_file.read_bytes()
     part = path.with_name(f"{path.name}.{os.getpid()}.part")
     with open(part, "wb") as fh:
@@ -107,15 +108,16 @@ def _seal(code_file: Path, path: Path) -> None:
         os.fsync(fh.fileno())
     os.replace(part, path)  # a concurrent process sees the whole file or none
     code_file.unlink()
+    return code
 
 
 def _unsealed(path: Path) -> bytes | None:
     """The code of cache file `path`, or None when its seal does not match (damaged, or not ours)."""
     raw = path.read_bytes()
-    code, seal, digest = raw[:-_SEAL_BYTES], raw[-_SEAL_BYTES:-32], raw[-32:]
-    if len(raw) <= _SEAL_BYTES or seal != _SEAL or hashlib.sha256(code).digest() != digest:
+    if len(raw) <= _SEAL_BYTES or raw[-_SEAL_BYTES:-32] != _SEAL:
         return None
-    return code
+    code = raw[:-_SEAL_BYTES]
+    return code if hashlib.sha256(code).digest() == raw[-32:] else None
 
 
 def _host_features() -> str:
@@ -214,10 +216,7 @@ def load(model_file: Path) -> CompiledBooster | None:
                 tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
                 # compiles and writes the code to tmp (and loads it, which we do not use)
                 lleaves.Model(model_file=str(model_file)).compile(cache=str(tmp), finline=_entry(model_file)[1])
-                _seal(tmp, path)
-                code = _unsealed(path)
-                if code is None:
-                    raise OSError(f"{path} reads back damaged")
+                code = _seal(tmp, path)
             return _load_object(code, model_file)
     except Exception as e:  # no cache folder, a compiler error: LightGBM still predicts
         log.warning("copydesk: compiled scoring unavailable for %s (%s); using LightGBM", model_file.name, e)

@@ -312,9 +312,10 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
                 if w.shard is None and pending:
                     shard = pending.popleft()
                     w.shard = shard
-                    payload = pickled.pop(shard.shard_id, None)  # None: back from a failed worker
+                    # pickled again when it came back from a failed worker (its poison list changed)
+                    payload = pickled.pop(shard.shard_id, None) or ForkingPickler.dumps(shard)
                     try:
-                        w.conn.send(shard) if payload is None else w.conn.send_bytes(payload)
+                        w.conn.send_bytes(payload)
                     except (OSError, ValueError):
                         restart(i, "worker died before taking the shard")
             busy = [w for w in pool if w.shard is not None]
