@@ -40,6 +40,7 @@ MAX_MEMBER_BYTES = 256 * 1024 * 1024
 #: Payloads larger than this are not extracted (counted as skipped).
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 _CHUNK = 1 << 20
+_FEED = 64 << 10
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml+xhtml")
 INPUT_KINDS = ("auto", "warc", "arc", "html", "jsonl", "text", "list")
@@ -434,18 +435,26 @@ def _read_warc_gz_members(path: str) -> Iterator[Item]:
     size = os.path.getsize(path)
     with open(path, "rb") as fh:
         pos = 0
+        # The file is read _CHUNK bytes at a time and each member inflated from `_FEED`-byte
+        # slices of that buffer: a member starting where the last one ended is not read again.
+        buf, buf_start = b"", 0  # buf holds the file from offset buf_start; fh is at its end
         while pos < size:
-            fh.seek(pos)
+            if not buf_start <= pos < buf_start + len(buf):
+                fh.seek(pos)
+                buf, buf_start = fh.read(_CHUNK), pos
             d = _inflate.decompressobj(31)
             out: list[bytes] = []
             total_out = 0
-            consumed = 0
+            at = pos
             error: str | None = None
             while not d.eof:
-                chunk = fh.read(_CHUNK)
-                if not chunk:
-                    error = "truncated or corrupt gzip member (no end of member before end of file)"
-                    break
+                if at >= buf_start + len(buf):
+                    buf, buf_start = fh.read(_CHUNK), at
+                    if not buf:
+                        error = "truncated or corrupt gzip member (no end of member before end of file)"
+                        break
+                off = at - buf_start
+                chunk = memoryview(buf)[off:off + _FEED]
                 try:
                     piece = d.decompress(chunk)
                 except (zlib.error, _inflate.error) as exc:
@@ -453,18 +462,18 @@ def _read_warc_gz_members(path: str) -> Iterator[Item]:
                     break
                 out.append(piece)
                 total_out += len(piece)
-                consumed += len(chunk)
+                at += len(chunk)
                 if total_out > MAX_MEMBER_BYTES:
                     # One huge gzip stream, not one member per record: let fastwarc stream it.
                     yield from _read_warc_stream(path, pos)
                     return
             if error is None:
-                member_len = consumed - len(d.unused_data)
                 raw = b"".join(out)
                 yield from _records_from_buffer(raw, path, f"{path}:{pos}")
-                pos += member_len
+                pos = at - len(d.unused_data)
                 continue
             yield Failure(f"{path}:{pos}", path, error)
+            buf = b""  # _find moves fh
             nxt = _find(fh, b"\x1f\x8b\x08", pos + 1, size)
             if nxt < 0:
                 return

@@ -146,3 +146,27 @@ def test_gzip_member_with_a_corrupt_deflate_stream_is_an_error_and_the_next_memb
     assert _kinds(items) == ["Record", "Failure", "Record"]
     assert "corrupt gzip member" in items[1].reason
     assert items[2].url == "http://ex.com/2"
+
+
+@pytest.mark.parametrize("inflate", ["isal", "zlib"])
+def test_gzip_members_are_read_across_buffer_and_slice_boundaries(tmp_path, monkeypatch, inflate):
+    """Members smaller than one read, larger than one inflate slice, and spanning reads all come back whole."""
+    import random
+    import zlib
+
+    from copydesk.batch import readers
+    if inflate == "zlib":
+        monkeypatch.setattr(readers, "_inflate", zlib)
+    monkeypatch.setattr(readers, "_CHUNK", 4096)
+    monkeypatch.setattr(readers, "_FEED", 1000)
+    rng = random.Random(5)
+    bodies = []
+    for i in range(60):
+        noise = "".join(rng.choice("abcdefghij klmnop") for _ in range(rng.choice((10, 300, 3000, 20000))))
+        bodies.append(f"<html><body><p>page {i} {noise}</p></body></html>".encode())
+    path = tmp_path / "many.warc.gz"
+    path.write_bytes(b"".join(gzip.compress(h.response(f"http://ex.com/{i}", b)) for i, b in enumerate(bodies)))
+    items = list(read_source(Source(str(path), "warc")))
+    assert _kinds(items) == ["Record"] * len(bodies)
+    assert [i.html for i in items] == bodies
+    assert [i.url for i in items] == [f"http://ex.com/{i}" for i in range(len(bodies))]
