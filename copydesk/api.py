@@ -131,9 +131,9 @@ def analyse(html: bytes | str, url: str | None = None, options: Options | None =
         if dec.not_text:
             out.empty_reason = f"not html: {dec.not_text}"
             return out
-        text = dec.text
+        text, utf8 = dec.text, dec.utf8
     elif isinstance(html, str):
-        text = html
+        text, utf8 = html, None
         if len(text) > MAX_INPUT_BYTES:
             text = text[:MAX_INPUT_BYTES]
             out.warnings.append(f"input truncated to {MAX_INPUT_BYTES} characters")
@@ -149,7 +149,7 @@ def analyse(html: bytes | str, url: str | None = None, options: Options | None =
     if kind == "text":
         out.plain_text = text
         return out
-    tree, warns = parse(text)
+    tree, warns = parse(text, utf8)
     out.warnings += warns
     _check(deadline, "parsing")
     # The title-match feature reads the metadata title when there is one. Training reads the

@@ -73,6 +73,8 @@ class Decoded:
     #: Set when the bytes are not text at all (e.g. "png image").
     not_text: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: The input bytes when they are exactly `text` in UTF-8: the parser reads them as they are.
+    utf8: bytes | None = None
 
 
 def _normalise_label(label: str) -> str | None:
@@ -152,7 +154,7 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
     if wide:
         return Decoded(data.decode(wide, "replace"), wide, None, warnings)
     try:
-        return Decoded(data.decode("utf-8"), "utf-8", None, warnings)
+        return Decoded(data.decode("utf-8"), "utf-8", None, warnings, utf8=data)
     except UnicodeDecodeError:
         pass
     declared = declared_charset(data, content_type)

@@ -111,8 +111,13 @@ def _swallowed_by_iframe(tree: LexborHTMLParser) -> bool:
     return False
 
 
-def parse(html: str) -> tuple[LexborHTMLParser, list[str]]:
-    """Parse a page; returns the tree and warnings about repairs made."""
+def parse(html: str, utf8: bytes | None = None) -> tuple[LexborHTMLParser, list[str]]:
+    """Parse a page; returns the tree and warnings about repairs made.
+
+    `utf8`, when given, must be `html` encoded as UTF-8 (`decode.Decoded.utf8`): a page that
+    needs no repair is parsed from it, which spares the parser encoding the text again.
+    """
+    given = html
     html, warnings = close_raw_text_elements(html)
     html, flattened = flatten_deep_nesting(html)
     if flattened:
@@ -122,7 +127,7 @@ def parse(html: str) -> tuple[LexborHTMLParser, list[str]]:
         warnings.append(f"{flooded} tag(s) with more than {MAX_TAG_ATTRIBUTES} attributes lost them")
     if "\x00" in html:
         html = html.replace("\x00", "")
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(utf8 if utf8 is not None and html is given else html)
     # Checked on the tree and repaired only then: a regex scan of every page's text costs ~0.5 ms.
     if _swallowed_by_iframe(tree):
         html, n = _SELF_CLOSED_IFRAME.subn(r"\g<0></iframe>", html)

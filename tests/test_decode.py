@@ -100,3 +100,11 @@ def test_utf16_without_byte_order_mark_is_text():
         d = decode(raw)
         assert d.text == page and d.encoding == enc
     assert sniff_binary(bytes(range(256)) * 8) == "binary data"  # zeros, but not in every other byte
+
+
+def test_utf8_bytes_are_handed_on_only_when_they_are_the_text_exactly():
+    data = "<p>Grüße</p>".encode("utf-8")
+    assert decode(data).utf8 is data
+    assert decode(codecs.BOM_UTF8 + data).utf8 is None
+    assert decode("<p>Grüße</p>".encode("cp1252")).utf8 is None
+    assert decode(data + b"\xff caf\xc3\xa9 \xc3\xa9t\xc3\xa9").utf8 is None  # stray byte replaced

@@ -58,3 +58,16 @@ def test_a_tag_flooded_with_attributes_loses_them_instead_of_stalling_the_parser
     data = '{"urls": [' + ",".join(f'"/p?id={i}&v=1"' for i in range(30_000)) + "]}"
     tree, warnings = parse(f"<div class='grid' data-products='{data}'><p>Kept.</p></div>")
     assert tree.css_first("div").attributes["class"] == "grid" and not warnings
+
+
+def test_page_needing_no_repair_is_parsed_from_its_utf8_bytes_and_others_from_the_text():
+    page = "<html><body><p>Grüße aus Zürich — 東京</p></body></html>"
+    tree, _ = parse(page, page.encode("utf-8"))
+    assert tree.body.text() == "Grüße aus Zürich — 東京"
+    # A stand-in for the bytes shows which input the parser read.
+    tree, _ = parse(page, b"<html><body><p>the bytes</p></body></html>")
+    assert tree.body.text() == "the bytes"
+    # A page the guards change (NUL removed, <title> closed) is parsed from the repaired text.
+    for broken in ("<html><body><p>a\x00b</p></body></html>", "<title>t<body><p>after</p></body>"):
+        tree, _ = parse(broken, b"<html><body><p>the bytes</p></body></html>")
+        assert "the bytes" not in tree.body.text()
