@@ -10,6 +10,9 @@ HTML files, JSONL, text files, path listings) into a stream of small items:
   member, corrupt WARC header, lying Content-Length, unreadable file, bad
   JSON line), with its reason.
 
+HTTP response bodies (WARC, ARC) are handed on as a browser would see them:
+de-chunked and decompressed (`http_body`).
+
 Every item has a stable `id` (``<file>:<byte offset>`` for WARC/ARC records,
 ``<file>:<line>`` for JSONL, the path for one-page files), so that a rerun
 produces the same ids: resumability and de-duplication rely on this.
@@ -272,9 +275,13 @@ def _is_html(content_type: str | None, payload: bytes) -> bool:
 
 def _classify_payload(rid: str, source: str, url: str | None, status: int | None,
                       content_type: str | None, payload: bytes,
-                      warc_record_id: str | None, warc_date: str | None) -> Item:
+                      warc_record_id: str | None, warc_date: str | None,
+                      transfer_encoding: str | None = None, content_encoding: str | None = None) -> Item:
     if status is not None and status != 200:
         return Skip(rid, source, f"http status {status}", url)
+    payload, problem = http_body(payload, transfer_encoding, content_encoding)
+    if problem:
+        return Skip(rid, source, problem, url)
     if len(payload) > MAX_RECORD_BYTES:
         return Skip(rid, source, f"payload too large ({len(payload)} bytes)", url)
     if not payload.strip():
@@ -286,17 +293,74 @@ def _classify_payload(rid: str, source: str, url: str | None, status: int | None
                   content_type=content_type)
 
 
-def _parse_http_block(block: bytes) -> tuple[int | None, str | None, bytes]:
-    """Minimal HTTP response parsing (for ARC): status, content type, de-chunked/decoded body."""
+def http_body(body: bytes, transfer_encoding: str | None, content_encoding: str | None) -> tuple[bytes, str | None]:
+    """An HTTP response body as the server meant it: de-chunked, then decompressed.
+
+    WARC files keep the body as it came over the wire (FastWARC decodes neither coding; Common
+    Crawl does before writing, and renames the headers). Returns ``(body, problem)``: a problem
+    is a skip reason (an unsupported coding, a body larger than `MAX_RECORD_BYTES` once
+    decompressed). A body that does not decode as its header says is kept as it is: crawlers
+    that decode bodies do not always drop the header.
+    """
+    if transfer_encoding and "chunked" in transfer_encoding.lower():
+        body = _dechunk(body)
+    codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+    for coding in reversed(codings):  # applied in the order listed: undone last first
+        if coding in ("identity", "none"):
+            continue
+        if coding not in _DECODERS:
+            return body, f"unsupported content-encoding: {coding}"
+        try:
+            out = _DECODERS[coding](body)
+        except Exception:  # noqa: BLE001 - zlib.error, brotli.error, a missing brotli: keep the body
+            return body, None
+        if out is None:
+            return b"", f"payload too large (over {MAX_RECORD_BYTES} bytes decompressed)"
+        body = out
+    return body, None
+
+
+def _inflate_body(body: bytes, wbits: int) -> bytes | None:
+    d = zlib.decompressobj(wbits)
+    out = d.decompress(body, MAX_RECORD_BYTES + 1)
+    if len(out) > MAX_RECORD_BYTES:
+        return None
+    if not d.eof and not out:
+        raise zlib.error("no deflate data")
+    return out
+
+
+def _deflate_body(body: bytes) -> bytes | None:
+    """``deflate``: zlib-wrapped as the RFC says, or raw deflate as many servers send it."""
+    try:
+        return _inflate_body(body, zlib.MAX_WBITS)
+    except zlib.error:
+        return _inflate_body(body, -zlib.MAX_WBITS)
+
+
+def _brotli_body(body: bytes) -> bytes | None:
+    import brotli  # installed with fastwarc
+
+    d = brotli.Decompressor()
+    out = d.process(body, output_buffer_limit=MAX_RECORD_BYTES + 1)
+    return None if len(out) > MAX_RECORD_BYTES else out
+
+
+_DECODERS = {"gzip": lambda b: _inflate_body(b, 47), "x-gzip": lambda b: _inflate_body(b, 47),
+             "deflate": _deflate_body, "br": _brotli_body}
+
+
+def _parse_http_block(block: bytes) -> tuple[int | None, dict[str, str], bytes]:
+    """Minimal HTTP response parsing (for ARC): status, lower-cased headers, body as stored."""
     if not block.startswith(b"HTTP/"):
-        return None, None, block
+        return None, {}, block
     sep = block.find(b"\r\n\r\n")
     seplen = 4
     if sep < 0:
         sep = block.find(b"\n\n")
         seplen = 2
     if sep < 0:
-        return None, None, b""
+        return None, {}, b""
     head = block[:sep].decode("latin-1").splitlines()
     body = block[sep + seplen:]
     status: int | None = None
@@ -308,18 +372,11 @@ def _parse_http_block(block: bytes) -> tuple[int | None, str | None, bytes]:
     for ln in head[1:]:
         k, _, v = ln.partition(":")
         headers[k.strip().lower()] = v.strip()
-    if "chunked" in headers.get("transfer-encoding", "").lower():
-        body = _dechunk(body)
-    enc = headers.get("content-encoding", "").lower()
-    if enc in ("gzip", "x-gzip", "deflate"):
-        try:
-            body = zlib.decompress(body, 47 if enc != "deflate" else zlib.MAX_WBITS)
-        except zlib.error:
-            pass
-    return status, headers.get("content-type"), body
+    return status, headers, body
 
 
 def _dechunk(body: bytes) -> bytes:
+    """A chunked body joined; a body that is not chunked after all comes back as it is."""
     out, pos = [], 0
     while pos < len(body):
         eol = body.find(b"\r\n", pos)
@@ -419,10 +476,10 @@ def _warc_item(rec: Any, rid: str, path: str, available: int) -> Item:
         if not rec.is_http:
             payload = rec.reader.read()
             return _classify_payload(rid, path, url, None, rec.headers.get("Content-Type"), payload, wid, wdate)
-        status = rec.http_headers.status_code
-        ctype = rec.http_headers.get("Content-Type")
+        http = rec.http_headers
         payload = rec.reader.read()
-        return _classify_payload(rid, path, url, status, ctype, payload, wid, wdate)
+        return _classify_payload(rid, path, url, http.status_code, http.get("Content-Type"), payload, wid, wdate,
+                                 http.get("Transfer-Encoding"), http.get("Content-Encoding"))
     if rtype == WarcRecordType.resource:
         payload = rec.reader.read()
         return _classify_payload(rid, path, url, None, rec.headers.get("Content-Type"), payload, wid, wdate)
@@ -601,11 +658,12 @@ def read_arc(path: str) -> Iterator[Item]:
                 yield Skip(rid, path, "arc file header", url)
                 continue
             first = False
-            status, http_ct, body = _parse_http_block(block)
+            status, headers, body = _parse_http_block(block)
             wdate = None
             if date and len(date) >= 14 and date[:14].isdigit():
                 wdate = f"{date[0:4]}-{date[4:6]}-{date[6:8]}T{date[8:10]}:{date[10:12]}:{date[12:14]}Z"
-            yield _classify_payload(rid, path, url, status, http_ct or ctype, body, None, wdate)
+            yield _classify_payload(rid, path, url, status, headers.get("content-type") or ctype, body, None, wdate,
+                                    headers.get("transfer-encoding"), headers.get("content-encoding"))
 
 
 def _is_gzip(path: str) -> bool:

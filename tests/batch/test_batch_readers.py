@@ -170,3 +170,52 @@ def test_gzip_members_are_read_across_buffer_and_slice_boundaries(tmp_path, monk
     assert _kinds(items) == ["Record"] * len(bodies)
     assert [i.html for i in items] == bodies
     assert [i.url for i in items] == [f"http://ex.com/{i}" for i in range(len(bodies))]
+
+
+def _coded_response(uri: str, body: bytes, headers: str) -> bytes:
+    http = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n{headers}\r\n".encode() + body
+    return h.warc_record(uri, http)
+
+
+def _chunked(body: bytes, size: int = 97) -> bytes:
+    parts = [body[i:i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n" % len(p) + p + b"\r\n" for p in parts) + b"0\r\n\r\n"
+
+
+def test_http_transfer_and_content_codings_are_undone_as_a_browser_would(tmp_path):
+    import zlib
+
+    import brotli
+
+    page = h.page(7)
+    deflater = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    raw_deflate = deflater.compress(page) + deflater.flush()
+    cases = {
+        "chunked": (_chunked(page), "Transfer-Encoding: chunked\r\n"),
+        "gzip": (gzip.compress(page), "Content-Encoding: gzip\r\n"),
+        "chunked gzip": (_chunked(gzip.compress(page)), "Transfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n"),
+        "deflate": (zlib.compress(page), "Content-Encoding: deflate\r\n"),
+        "raw deflate": (raw_deflate, "Content-Encoding: deflate\r\n"),
+        "br": (brotli.compress(page), "Content-Encoding: br\r\n"),
+        "already decoded": (page, "Content-Encoding: gzip\r\n"),  # a crawler that kept the header
+    }
+    path = tmp_path / "coded.warc.gz"
+    path.write_bytes(b"".join(gzip.compress(_coded_response(f"http://ex.com/{k}", b, hd))
+                              for k, (b, hd) in cases.items()))
+    items = list(read_source(Source(str(path), "warc")))
+    assert _kinds(items) == ["Record"] * len(cases)
+    assert all(i.html == page for i in items), [i.url for i in items if i.html != page]
+
+
+def test_an_unsupported_or_oversized_coding_is_skipped_with_its_reason(tmp_path, monkeypatch):
+    from copydesk.batch import readers
+
+    monkeypatch.setattr(readers, "MAX_RECORD_BYTES", 10_000)
+    bomb = gzip.compress(b"<html><body>" + b"a" * 200_000 + b"</body></html>")
+    path = tmp_path / "odd.warc.gz"
+    path.write_bytes(gzip.compress(_coded_response("http://ex.com/zstd", b"\x28\xb5\x2f\xfd-not-really", "Content-Encoding: zstd\r\n"))
+                     + gzip.compress(_coded_response("http://ex.com/bomb", bomb, "Content-Encoding: gzip\r\n")))
+    items = list(read_source(Source(str(path), "warc")))
+    assert _kinds(items) == ["Skip", "Skip"]
+    assert items[0].reason == "unsupported content-encoding: zstd"
+    assert items[1].reason.startswith("payload too large")
