@@ -22,7 +22,7 @@ EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EPILOG = """\
 inputs: WARC/ARC files (.warc, .warc.gz, .arc, .arc.gz), folders of HTML files
 (recursive .html/.htm/.gz), JSONL (.jsonl[.gz], one page per line in --html-field
-or --text-field), text files (.txt, one scraped page each), or @LIST / --input list
+or --text-field; the record's other fields go to the `meta` column as JSON), text files (.txt, one scraped page each), or @LIST / --input list
 (a file of paths, one per line).
 
 outputs in OUTDIR: data/part-*.parquet|jsonl (kept records), skipped.jsonl and

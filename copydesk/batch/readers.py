@@ -220,8 +220,8 @@ def read_folder(folder: str, as_text: bool = False) -> Iterator[Item]:
 def read_jsonl(path: str, html_field: str = "html", text_field: str = "text") -> Iterator[Item]:
     """One record per non-blank line, with an HTML field or else a text field.
 
-    Other scalar fields (``id``, ``url``, ...) are kept in ``meta``; ``url`` also
-    becomes the record URL.
+    Every other field (``id``, ``url``, nested ones too) is kept in ``meta``, which the
+    outputs carry as JSON; a string ``url`` also becomes the record URL.
     """
     with _open_maybe_gz(path) as fh:
         lineno = 0
@@ -246,8 +246,7 @@ def read_jsonl(path: str, html_field: str = "html", text_field: str = "text") ->
                 yield Failure(rid, path, "JSON line is not an object")
                 continue
             url = obj.get("url") if isinstance(obj.get("url"), str) else None
-            meta = {k: v for k, v in obj.items()
-                    if k not in (html_field, text_field) and isinstance(v, (str, int, float, bool)) and not (isinstance(v, str) and len(v) > 2000)}
+            meta = {k: v for k, v in obj.items() if k not in (html_field, text_field)}
             html = obj.get(html_field)
             text = obj.get(text_field)
             if isinstance(html, str) and html.strip():

@@ -65,7 +65,8 @@ def test_arc(tmp_path):
 def test_jsonl_folder_list_missing(tmp_path):
     jl = tmp_path / "pages.jsonl"
     jl.write_text("\n".join([
-        json.dumps({"url": "http://j/1", "html": h.page(1).decode(), "id": "a"}),
+        json.dumps({"url": "http://j/1", "html": h.page(1).decode(), "id": "a", "tags": ["x", {"y": None}],
+                    "summary": "long " * 1000}),
         json.dumps({"url": "http://j/2", "text": "Already scraped text.\n\nSecond paragraph."}),
         "{not json",
         json.dumps({"other": 1}),
@@ -88,7 +89,8 @@ def test_jsonl_folder_list_missing(tmp_path):
     kinds = Counter(type(i).__name__ for i in items)
     assert kinds == Counter({"Record": 5, "Failure": 4, "Skip": 1})
     by_id = {i.id: i for i in items}
-    assert by_id[f"{jl}:1"].meta == {"url": "http://j/1", "id": "a"}
+    # every other field of the record is kept, nested and long ones too
+    assert by_id[f"{jl}:1"].meta == {"url": "http://j/1", "id": "a", "tags": ["x", {"y": None}], "summary": "long " * 1000}
     assert by_id[f"{jl}:2"].text.startswith("Already")
     assert "invalid JSON" in by_id[f"{jl}:3"].reason
     assert f"{jl}:5" not in by_id  # blank line is not a record
