@@ -82,7 +82,7 @@ def _render(doc: Document, fmt: str, source: str) -> str:
 def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tuple[int, int]:
     """Clean every record of a JSONL corpus; returns (records done, records failed)."""
     done = failed = 0
-    raw = _read(path).decode("utf-8", "replace")
+    raw = _read(path).decode("utf-8-sig", "replace")
     counts = _corpus_counts(raw, args) if args.corpus and not args.html_field else None
     for lineno, line in enumerate(raw.splitlines(), 1):
         if not line.strip():

@@ -53,6 +53,15 @@ def test_jsonl_corpus_keeps_fields_and_reports_bad_records(tmp_path, capsys):
     assert "c.jsonl:2" in err and "c.jsonl:3" in err
 
 
+def test_jsonl_corpus_written_with_a_byte_order_mark_loses_no_record(tmp_path, capsys):
+    corpus = tmp_path / "bom.jsonl"
+    text = (EXAMPLES / "news-article.txt").read_text()
+    corpus.write_bytes(b"\xef\xbb\xbf" + (json.dumps({"id": 1, "text": text}) + "\n").encode())
+    assert main(["extract", "--input", "jsonl", str(corpus)]) == 0
+    (record,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert record["id"] == 1 and record["copydesk"]["text"]
+
+
 def test_usage_errors():
     assert main([]) == 2
     assert main(["extract", "--url", "u", str(EXAMPLES / "news-article.html"), str(EXAMPLES / "blog-post.html")]) == 2

@@ -234,6 +234,8 @@ def read_jsonl(path: str, html_field: str = "html", text_field: str = "text") ->
             if not line:
                 return
             lineno += 1
+            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]  # a UTF-8 byte-order mark, as Windows tools write
             rid = f"{path}:{lineno}"
             if not line.strip():
                 continue

@@ -221,3 +221,10 @@ def test_an_unsupported_or_oversized_coding_is_skipped_with_its_reason(tmp_path,
     assert _kinds(items) == ["Skip", "Skip"]
     assert items[0].reason == "unsupported content-encoding: zstd"
     assert items[1].reason.startswith("payload too large")
+
+
+def test_jsonl_with_a_byte_order_mark_reads_its_first_record(tmp_path):
+    jl = tmp_path / "bom.jsonl"
+    jl.write_bytes(b"\xef\xbb\xbf" + json.dumps({"url": "http://j/1", "html": h.page(1).decode()}).encode() + b"\n")
+    (item,) = read_source(Source(str(jl), "jsonl"))
+    assert isinstance(item, Record) and item.url == "http://j/1"
