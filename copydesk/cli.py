@@ -11,6 +11,7 @@ import argparse
 import gzip
 import json
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,6 +78,64 @@ def _render(doc: Document, fmt: str, source: str) -> str:
     if fmt == "json":
         return json.dumps(record, ensure_ascii=False, indent=2)
     return json.dumps(record, ensure_ascii=False)
+
+
+def _emit(doc: Document, source: str, fmt: str, out, many: bool) -> None:
+    """Write one document; with several, text and Markdown ones under a ``==> source <==`` line."""
+    if doc.empty_reason:
+        print(f"copydesk: {source}: nothing extracted ({doc.empty_reason})", file=sys.stderr)
+    plain = fmt in ("text", "markdown")
+    if many and plain:
+        out.write(f"==> {source} <==\n")
+    out.write(_render(doc, fmt, source) + ("\n\n" if many and plain else "\n"))
+
+
+def _archive_kind(path: str) -> str | None:
+    """'warc' or 'arc' for a crawl archive (by its name, or a WARC by its first bytes), else None."""
+    if path == "-":
+        return None
+    from .batch.readers import detect_kind
+
+    kind = detect_kind(path)
+    if kind in ("warc", "arc"):
+        return kind
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+        if head[:2] == b"\x1f\x8b":
+            head = zlib.decompressobj(31).decompress(head, 16)
+    except (OSError, zlib.error):
+        return None
+    return "warc" if head.startswith(b"WARC/") else None
+
+
+def _run_archive(path: str, kind: str, args: argparse.Namespace, options: Options, out) -> int:
+    """Every HTML page of a WARC/ARC file, as `copydesk run` reads them; returns how many failed."""
+    from .batch.readers import Failure, Record, Source, read_source
+
+    done = skipped = failed = 0
+    try:
+        for item in read_source(Source(path, kind)):
+            if isinstance(item, Failure):
+                print(f"copydesk: {item.id}: {item.reason}", file=sys.stderr)
+                failed += 1
+            elif not isinstance(item, Record) or item.html is None:
+                skipped += 1  # request, metadata and non-HTML records: `copydesk run` lists their reasons
+            else:
+                try:
+                    doc = extract(item.html, url=item.url, options=options, content_type=item.content_type)
+                except CopydeskError as e:
+                    print(f"copydesk: {item.id}: {type(e).__name__}: {e}", file=sys.stderr)
+                    failed += 1
+                    continue
+                _emit(doc, item.url or item.id, args.format, out, True)
+                done += 1
+    except ImportError:
+        print(f"copydesk: {path}: reading {kind.upper()} files needs the batch extra "
+              "(pip install 'copydesk[batch]')", file=sys.stderr)
+        return 1
+    print(f"copydesk: {path}: {done} pages extracted, {skipped} records skipped, {failed} failed", file=sys.stderr)
+    return failed
 
 
 def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tuple[int, int]:
@@ -146,6 +205,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 bad = 1
             failed += bad > 0
             continue
+        archive = _archive_kind(path) if args.input == "auto" else None
+        if archive:
+            failed += _run_archive(path, archive, args, options, out) > 0
+            continue
         try:
             doc = _extract_one(_read(path), path, args, options)
         except OSError as e:
@@ -156,12 +219,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             print(f"copydesk: {path}: {type(e).__name__}: {e}", file=sys.stderr)
             failed += 1
             continue
-        if doc.empty_reason:
-            print(f"copydesk: {path}: nothing extracted ({doc.empty_reason})", file=sys.stderr)
-        text = _render(doc, args.format, path)
-        if many and args.format in ("text", "markdown"):
-            out.write(f"==> {path} <==\n")
-        out.write(text + ("\n\n" if many and args.format in ("text", "markdown") else "\n"))
+        _emit(doc, path, args.format, out, many)
     out.flush()
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -174,8 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ex = sub.add_parser("extract", help="extract articles from files, folders or stdin",
                         description="Extract the article of each input. Folders are read recursively; "
-                                    ".gz files are decompressed; '-' (or no input) reads stdin.")
-    ex.add_argument("inputs", nargs="*", metavar="PATH", help="HTML/text files, folders, or - for stdin")
+                                    ".gz files are decompressed; a WARC or ARC file gives every HTML page "
+                                    "it holds (for whole crawls: copydesk run); '-' (or no input) reads stdin.")
+    ex.add_argument("inputs", nargs="*", metavar="PATH", help="HTML/text/WARC files, folders, or - for stdin")
     ex.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default text)")
     ex.add_argument("--input", choices=INPUTS, default="auto",
                     help="input kind: html, text (already-scraped pages), jsonl (a corpus), "

@@ -89,3 +89,22 @@ def test_train_takes_its_own_options(capsys):
     assert stop.value.code == 0
     out = capsys.readouterr().out
     assert "--threads" in out and "--folds" in out
+
+
+def test_a_warc_file_gives_each_of_its_pages(tmp_path, capsys):
+    pytest.importorskip("fastwarc")
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "batch"))
+    import batch_helpers as h
+
+    article = (EXAMPLES / "news-article.html").read_bytes()
+    records = [h.response("http://ex.com/a", article), h.request("http://ex.com/a"),
+               h.response("http://ex.com/b", h.page(2)), h.response("http://ex.com/pdf", b"%PDF-1.4", ctype="application/pdf")]
+    for name in ("crawl.warc.gz", "crawl.bin"):  # by its name, or by its first bytes
+        path = tmp_path / name
+        path.write_bytes(b"".join(gzip.compress(r) for r in records))
+        assert main(["extract", "--format", "jsonl", str(path)]) == 0
+        out, err = capsys.readouterr()
+        docs = [json.loads(x) for x in out.splitlines()]
+        assert [d["source"] for d in docs] == ["http://ex.com/a", "http://ex.com/b"]
+        assert "hydrogen" in docs[0]["text"].lower() and docs[1]["text"].startswith("page 2")
+        assert "2 pages extracted, 2 records skipped, 0 failed" in err
