@@ -20,10 +20,11 @@ from typing import Any
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 EPILOG = """\
-inputs: WARC/ARC files (.warc, .warc.gz, .arc, .arc.gz), folders of HTML files
-(recursive .html/.htm/.gz), JSONL (.jsonl[.gz], one page per line in --html-field
-or --text-field; the record's other fields go to the `meta` column as JSON), text files (.txt, one scraped page each), or @LIST / --input list
-(a file of paths, one per line).
+inputs: WARC/ARC files (.warc, .warc.gz, .arc, .arc.gz), folders (recursive:
+their .html/.htm/.gz pages, and each WARC/ARC/JSONL file in them), JSONL
+(.jsonl[.gz], one page per line in --html-field or --text-field; the record's
+other fields go to the `meta` column as JSON), text files (.txt, one scraped
+page each), or @LIST / --input list (a file of paths, one per line).
 
 outputs in OUTDIR: data/part-*.parquet|jsonl (kept records), skipped.jsonl and
 errors.jsonl (one row per record with its reason), summary.json, _manifest.jsonl.

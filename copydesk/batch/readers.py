@@ -124,6 +124,7 @@ def expand_inputs(inputs: list[str], kind: str = "auto") -> list[Source]:
 
     ``@file`` (or ``kind="list"``) reads a listing of paths, one per line
     (``#`` comments and blank lines ignored); listed paths are auto-detected.
+    A folder is its HTML files (one source) and each WARC, ARC or JSONL file in it.
     A missing or unreadable path becomes a source of kind ``missing`` whose
     reader yields one `Failure`, so the run goes on.
     """
@@ -155,7 +156,19 @@ def expand_inputs(inputs: list[str], kind: str = "auto") -> list[Source]:
         if os.path.isdir(raw):
             k = "textdir" if k == "text" else "htmldir"
         out.append(Source(raw, k))
+        if k == "htmldir":  # the crawl files in a folder are read too, each as its own input
+            out.extend(Source(p, detect_kind(p)) for p in _crawl_files(raw))
     return out
+
+
+def _crawl_files(folder: str) -> list[str]:
+    """WARC, ARC and JSONL files under `folder`, recursively, sorted (the HTML files are `read_folder`'s)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        found += [p for p in (os.path.join(dirpath, f) for f in sorted(filenames))
+                  if detect_kind(p) in ("warc", "arc", "jsonl")]
+    return found
 
 
 def read_source(src: Source, html_field: str = "html", text_field: str = "text") -> Iterator[Item]:

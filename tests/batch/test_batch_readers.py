@@ -228,3 +228,17 @@ def test_jsonl_with_a_byte_order_mark_reads_its_first_record(tmp_path):
     jl.write_bytes(b"\xef\xbb\xbf" + json.dumps({"url": "http://j/1", "html": h.page(1).decode()}).encode() + b"\n")
     (item,) = read_source(Source(str(jl), "jsonl"))
     assert isinstance(item, Record) and item.url == "http://j/1"
+
+
+def test_a_folder_holding_crawl_files_reads_them_as_well(tmp_path):
+    (tmp_path / "seg" / "deep").mkdir(parents=True)
+    (tmp_path / "page.html").write_bytes(h.page(1))
+    (tmp_path / "seg" / "deep" / "b.warc.gz").write_bytes(gzip.compress(h.response("http://ex.com/b", h.page(2))))
+    (tmp_path / "seg" / "a.warc.gz").write_bytes(gzip.compress(h.response("http://ex.com/a", h.page(3))))
+    (tmp_path / "c.jsonl").write_text(json.dumps({"url": "http://ex.com/c", "html": h.page(4).decode()}) + "\n")
+    sources = expand_inputs([str(tmp_path)])
+    assert [(os.path.relpath(s.path, tmp_path), s.kind) for s in sources] == [
+        (".", "htmldir"), ("c.jsonl", "jsonl"), ("seg/a.warc.gz", "warc"), ("seg/deep/b.warc.gz", "warc")]
+    items = [i for s in sources for i in read_source(s)]
+    assert _kinds(items) == ["Record"] * 4
+    assert [i.url for i in items[1:]] == ["http://ex.com/c", "http://ex.com/a", "http://ex.com/b"]
