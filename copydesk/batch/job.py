@@ -131,11 +131,11 @@ def warm_compiled(sources: list[Source]) -> None:
 
 
 def _copydesk_extractor(rec: Record, opts: Options) -> Document:
-    from .. import api
-
     if rec.html is not None:
-        return api.extract(rec.html, url=rec.url, options=opts, content_type=rec.content_type)
-    return api.clean_text(rec.text or "", url=rec.url, options=opts)
+        from ..api import extract
+        return extract(rec.html, url=rec.url, options=opts, content_type=rec.content_type)
+    from ..textmode import clean_text
+    return clean_text(rec.text or "", url=rec.url, options=opts)
 
 
 def _trafilatura_extractor(rec: Record, opts: Options) -> Document:
