@@ -107,6 +107,13 @@ def test_control_characters_removed():
     assert any("control" in w for w in doc.warnings)
 
 
+def test_a_lone_surrogate_is_removed_so_the_text_encodes():
+    # json.loads('"\\ud83d"') gives half an emoji: common in scraped corpora, and no UTF-8 writer takes it
+    doc = clean_text(ARTICLE.replace("ending", "end\ud83ding"))
+    assert "ending a debate" in doc.text and doc.text.encode("utf-8")
+    assert "lone surrogates removed" in doc.warnings
+
+
 def test_favor_precision_keeps_no_more_than_recall():
     p = clean_text(ARTICLE, options=Options(favor="precision"))
     r = clean_text(ARTICLE, options=Options(favor="recall"))

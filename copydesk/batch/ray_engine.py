@@ -26,13 +26,18 @@ from typing import Any, Iterator, TextIO
 
 from .job import alarm_for, BatchConfig, RunSummary, process_item, resolve_extractor, warm_compiled
 from .readers import Failure, Record, Skip, Source, expand_inputs, read_source
-from .writers import MANIFEST, ConfigMismatch, arrow_schema, atomic_write, clear_outputs
+from .writers import MANIFEST, ConfigMismatch, arrow_schema, atomic_write, clear_outputs, utf8_safe
 
 RAY_MISSING = ("the ray engine needs Ray Data: pip install 'copydesk[ray]' "
                "(ray[data]==2.60.0); or use --engine local")
 
 def _item_to_row(item: Any) -> dict[str, Any]:
-    """A reader item as a flat row with no nulls (keeps Arrow types stable across blocks)."""
+    """A reader item as a flat row with no nulls (keeps Arrow types stable across blocks), in
+    strings Arrow takes (`writers.utf8_safe`)."""
+    return utf8_safe(_flat_row(item))
+
+
+def _flat_row(item: Any) -> dict[str, Any]:
     if isinstance(item, Record):
         return {"kind": "record", "id": item.id, "source": item.source, "url": item.url or "",
                 "html": item.html if item.html is not None else b"", "text": item.text or "",
@@ -84,7 +89,13 @@ def extract_batch(batch: Any, cfg: BatchConfig) -> Any:
         row["status"] = kind
         out.append(row)
     schema = _out_schema(cfg.markdown)
-    return pa.Table.from_pydict({f.name: [r.get(f.name) for r in out] for f in schema}, schema=schema)
+
+    def table(rows: list[dict[str, Any]]) -> Any:
+        return pa.Table.from_pydict({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
+    try:
+        return table(out)
+    except UnicodeEncodeError:  # a record's meta field with half a surrogate pair, as `writers.write_shard`
+        return table(utf8_safe(out))
 
 
 def _only(status: str, columns: list[str] | None):

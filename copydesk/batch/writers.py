@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -117,12 +118,36 @@ def _jsonl_bytes(rows: Iterable[dict[str, Any]]) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def utf8_safe(value: Any) -> Any:
+    """`value` with a U+FFFD for every lone surrogate in its strings (UTF-8 has no form for one)."""
+    if isinstance(value, str):
+        return _SURROGATE_RE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [utf8_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: utf8_safe(v) for k, v in value.items()}
+    return value
+
+
 def write_shard(outdir: Path, seq: int, fmt: str, rows: list[dict[str, Any]],
                 skipped: list[dict[str, Any]], errors: list[dict[str, Any]], markdown: bool) -> list[str]:
     """Write one shard's three outputs atomically; return their paths relative to `outdir`.
 
-    Empty outputs are not written.
+    Empty outputs are not written. A string UTF-8 cannot hold (a lone surrogate: half of a
+    JSON ``\\ud83d`` escape pair in an input field, an undecodable byte of a file name) is
+    written with U+FFFD in its place rather than costing the shard.
     """
+    try:
+        return _write_shard(outdir, seq, fmt, rows, skipped, errors, markdown)
+    except UnicodeEncodeError:
+        return _write_shard(outdir, seq, fmt, utf8_safe(rows), utf8_safe(skipped), utf8_safe(errors), markdown)
+
+
+def _write_shard(outdir: Path, seq: int, fmt: str, rows: list[dict[str, Any]],
+                 skipped: list[dict[str, Any]], errors: list[dict[str, Any]], markdown: bool) -> list[str]:
     name = part_name(seq)
     written: list[str] = []
     if rows:

@@ -246,3 +246,21 @@ def test_parent_compiles_only_the_models_its_inputs_need(monkeypatch, kinds, wan
     monkeypatch.setattr(textmode, "warm_compiled", lambda: warmed.add("text") or True)
     job.warm_compiled([Source(f"in{i}", k) for i, k in enumerate(kinds)])
     assert warmed == wanted
+
+
+def test_strings_utf8_cannot_hold_cost_no_record(tmp_path):
+    """A JSONL field with half a surrogate pair, a file name with an undecodable byte: all written."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "ok.html").write_bytes(h.page(1))
+    os.makedirs(os.fsencode(site), exist_ok=True)
+    with open(os.path.join(os.fsencode(site), b"caf\xe9.html"), "wb") as fh:  # Latin-1 name on a UTF-8 system
+        fh.write(h.page(2))
+    jl = tmp_path / "c.jsonl"
+    jl.write_text(json.dumps({"url": "http://j/1", "html": h.page(3).decode(), "note": "x\ud800y"}) + "\n")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(site), str(jl), "-o", str(out), "--workers", "1", "--extractor", SIMPLE]) == 0
+    rows = [r for p in sorted((out / "data").glob("*.parquet")) for r in pq.read_table(p).to_pylist()]
+    assert len(rows) == 3
+    assert any(r["id"].endswith("caf\ufffd.html") for r in rows)
+    assert json.loads(next(r["meta"] for r in rows if r["url"] == "http://j/1"))["note"] == "x\ufffdy"

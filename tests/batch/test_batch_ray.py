@@ -37,3 +37,28 @@ def test_ray_engine_same_accounting(tmp_path, monkeypatch):
     assert (summary.kept, summary.skipped, summary.errors) == (3, 3, 4)
     assert summary.exit_code == 1
     assert json.loads((out / "summary.json").read_text())["records"] == len(expected)
+
+
+def test_item_rows_hold_only_strings_arrow_takes():
+    import pyarrow as pa
+
+    from copydesk.batch.ray_engine import _item_to_row, _row_to_item
+
+    rec = Record("site/caf\udce9.html", "site", url="http://j/\ud800", text="half an emoji \ud83d here",
+                 meta={"note": "x\ud800y"})
+    row = _item_to_row(rec)
+    pa.Table.from_pylist([row])  # a lone surrogate would raise here, in the Ray task
+    back = _row_to_item(row)
+    assert back.id == "site/caf\ufffd.html" and back.text == "half an emoji \ufffd here"
+
+
+def test_extracted_rows_hold_only_strings_arrow_takes(tmp_path):
+    import pyarrow as pa
+
+    from copydesk.batch.ray_engine import _item_to_row, extract_batch
+
+    rec = Record("j:1", "j", url="http://j/1", html=h.page(1), meta={"note": "x\ud800y"})
+    cfg = BatchConfig(outdir=str(tmp_path), extractor="batch_helpers:simple")
+    table = extract_batch(pa.Table.from_pylist([_item_to_row(rec)]), cfg)
+    (row,) = table.to_pylist()
+    assert row["status"] == "kept" and json.loads(row["meta"])["note"] == "x\ufffdy"
