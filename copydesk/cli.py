@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import json
+import re
 import sys
 import zlib
 from collections.abc import Iterator
@@ -26,6 +28,7 @@ INPUTS = ("auto", "html", "text", "jsonl")
 #: File endings read when a folder is given.
 FOLDER_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".html.gz", ".htm.gz", ".txt.gz", ".gz")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -113,27 +116,26 @@ def _run_archive(path: str, kind: str, args: argparse.Namespace, options: Option
     """Every HTML page of a WARC/ARC file, as `copydesk run` reads them; returns how many failed."""
     from .batch.readers import Failure, Record, Source, read_source
 
-    done = skipped = failed = 0
-    try:
-        for item in read_source(Source(path, kind)):
-            if isinstance(item, Failure):
-                print(f"copydesk: {item.id}: {item.reason}", file=sys.stderr)
-                failed += 1
-            elif not isinstance(item, Record) or item.html is None:
-                skipped += 1  # request, metadata and non-HTML records: `copydesk run` lists their reasons
-            else:
-                try:
-                    doc = extract(item.html, url=item.url, options=options, content_type=item.content_type)
-                except CopydeskError as e:
-                    print(f"copydesk: {item.id}: {type(e).__name__}: {e}", file=sys.stderr)
-                    failed += 1
-                    continue
-                _emit(doc, item.url or item.id, args.format, out, True)
-                done += 1
-    except ImportError:
-        print(f"copydesk: {path}: reading {kind.upper()} files needs the batch extra "
-              "(pip install 'copydesk[batch]')", file=sys.stderr)
+    if kind == "warc" and importlib.util.find_spec("fastwarc") is None:
+        print(f"copydesk: {path}: reading WARC files needs the batch extra (pip install 'copydesk[batch]')",
+              file=sys.stderr)
         return 1
+    done = skipped = failed = 0
+    for item in read_source(Source(path, kind)):
+        if isinstance(item, Failure):
+            print(f"copydesk: {item.id}: {item.reason}", file=sys.stderr)
+            failed += 1
+        elif not isinstance(item, Record) or item.html is None:
+            skipped += 1  # request, metadata and non-HTML records: `copydesk run` lists their reasons
+        else:
+            try:
+                doc = extract(item.html, url=item.url, options=options, content_type=item.content_type)
+            except CopydeskError as e:
+                print(f"copydesk: {item.id}: {type(e).__name__}: {e}", file=sys.stderr)
+                failed += 1
+                continue
+            _emit(doc, item.url or item.id, args.format, out, True)
+            done += 1
     print(f"copydesk: {path}: {done} pages extracted, {skipped} records skipped, {failed} failed", file=sys.stderr)
     return failed
 
@@ -159,7 +161,10 @@ def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tu
             doc = (extract(value, url=url, options=options) if args.html_field
                    else _clean_text(value, url, options, counts))
             record["copydesk"] = doc.to_dict()
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            line = json.dumps(record, ensure_ascii=False)
+            if not line.isascii() and _SURROGATE_RE.search(line):  # a field with half a surrogate pair:
+                line = json.dumps(record)                          # kept, as a \u escape
+            out.write(line + "\n")
             done += 1
         except (ValueError, CopydeskError, TypeError) as e:
             print(f"copydesk: {where}: {e}", file=sys.stderr)

@@ -53,6 +53,15 @@ def test_jsonl_corpus_keeps_fields_and_reports_bad_records(tmp_path, capsys):
     assert "c.jsonl:2" in err and "c.jsonl:3" in err
 
 
+def test_jsonl_corpus_record_with_half_a_surrogate_pair_is_written_whole(tmp_path, capsys):
+    corpus = tmp_path / "c.jsonl"
+    text = (EXAMPLES / "news-article.txt").read_text()
+    corpus.write_text(json.dumps({"id": 1, "text": text + " \ud83d", "note": "x\ud800y"}) + "\n")
+    assert main(["extract", "--input", "jsonl", str(corpus)]) == 0
+    (record,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert record["note"] == "x\ud800y" and "hydrogen" in record["copydesk"]["text"].lower()
+
+
 def test_jsonl_corpus_written_with_a_byte_order_mark_loses_no_record(tmp_path, capsys):
     corpus = tmp_path / "bom.jsonl"
     text = (EXAMPLES / "news-article.txt").read_text()
