@@ -11,7 +11,6 @@ import argparse
 import gzip
 import importlib.util
 import json
-import re
 import sys
 import zlib
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .api import extract
+from .decode import has_lone_surrogate
 from .document import Document
 from .errors import CopydeskError
 from .options import DEFAULT_TIMEOUT, Options
@@ -28,7 +28,6 @@ INPUTS = ("auto", "html", "text", "jsonl")
 #: File endings read when a folder is given.
 FOLDER_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".html.gz", ".htm.gz", ".txt.gz", ".gz")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -162,7 +161,7 @@ def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tu
                    else _clean_text(value, url, options, counts))
             record["copydesk"] = doc.to_dict()
             line = json.dumps(record, ensure_ascii=False)
-            if not line.isascii() and _SURROGATE_RE.search(line):  # a field with half a surrogate pair:
+            if has_lone_surrogate(line):  # a field with half a surrogate pair:
                 line = json.dumps(record)                          # kept, as a \u escape
             out.write(line + "\n")
             done += 1

@@ -49,6 +49,10 @@ _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_\-:.]{1,40})", re
 #: Browsers treat these labels as windows-1252 (WHATWG encoding standard).
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "iso_8859-1", "windows-1252", "cp1252"}
 
+#: Half of a UTF-16 surrogate pair: a JSON "\ud83d" escape cut from its partner, or a file-name
+#: byte that is not UTF-8 (Python's surrogateescape). No UTF-8 encoder takes one.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 #: File signatures of content that is certainly not a web page.
 _MAGIC = (
     (b"\x89PNG", "png image"), (b"GIF8", "gif image"), (b"\xff\xd8\xff", "jpeg image"),
@@ -75,6 +79,11 @@ class Decoded:
     warnings: list[str] = field(default_factory=list)
     #: The input bytes when they are exactly `text` in UTF-8: the parser reads them as they are.
     utf8: bytes | None = None
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether `text` holds a `LONE_SURROGATE` (an ASCII string is answered without a search)."""
+    return not text.isascii() and LONE_SURROGATE.search(text) is not None
 
 
 def _normalise_label(label: str) -> str | None:

@@ -30,6 +30,7 @@ import numpy as np
 from . import newsparts, texttitle
 from .assemble import assemble
 from .blocks import Block
+from .decode import LONE_SURROGATE, has_lone_surrogate
 from .document import Document
 from .errors import ModelError
 from .label import too_little
@@ -94,7 +95,6 @@ CORPUS_MIN_SHARE, CORPUS_MIN_PAGES = 0.5, 5
 CORPUS_MIN_WORDS = 4
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\ufeff]")
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _MOJIBAKE_RE = re.compile(r"Ã[\x80-\xbf ]|â€|Ã©|Ã¨|Ã¼|Ã¶|Ã¤|Â[\xa0-\xbf]|ï¿½|\ufffd")
 #: Every _MOJIBAKE_RE match starts with one of these (a cheap test before the regex).
 _MOJIBAKE_LEADS = ("Ã", "â€", "Â", "ï¿½", "\ufffd")
@@ -152,10 +152,8 @@ def repair_text(text: str, warnings: list[str] | None = None) -> str:
         text = _CONTROL_RE.sub("", text)
         if warnings is not None:
             warnings.append("control characters removed")
-    if not text.isascii() and _SURROGATE_RE.search(text):
-        # half of a UTF-16 pair (a JSON "\ud83d" escape cut from its partner): nothing to recover, and no
-        # UTF-8 encoder takes it (as the HTML parser does, it goes)
-        text = _SURROGATE_RE.sub("", text)
+    if has_lone_surrogate(text):  # nothing to recover from half a pair: as the HTML parser does, it goes
+        text = LONE_SURROGATE.sub("", text)
         if warnings is not None:
             warnings.append("lone surrogates removed")
     sample = text[:200_000]

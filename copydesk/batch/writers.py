@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
+
+from ..decode import LONE_SURROGATE, has_lone_surrogate
 
 MANIFEST = "_manifest.jsonl"
 PARTS = "_parts"
@@ -118,13 +119,10 @@ def _jsonl_bytes(rows: Iterable[dict[str, Any]]) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
 
 
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
-
-
 def utf8_safe(value: Any) -> Any:
     """`value` with a U+FFFD for every lone surrogate in its strings (UTF-8 has no form for one)."""
     if isinstance(value, str):
-        return _SURROGATE_RE.sub("\ufffd", value)
+        return LONE_SURROGATE.sub("\ufffd", value) if has_lone_surrogate(value) else value
     if isinstance(value, list):
         return [utf8_safe(v) for v in value]
     if isinstance(value, dict):
