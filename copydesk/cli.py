@@ -11,6 +11,7 @@ import argparse
 import gzip
 import importlib.util
 import json
+import re
 import sys
 import zlib
 from collections.abc import Iterator
@@ -187,6 +188,9 @@ def _corpus_counts(raw: str, args: argparse.Namespace):
     return count_lines(records())
 
 
+_URL_RE = re.compile(r"(?i)^(?:https?|ftp)://")
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     try:
         options = _options(args)
@@ -216,7 +220,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
         try:
             doc = _extract_one(_read(path), path, args, options)
         except OSError as e:
-            print(f"copydesk: {path}: {e.strerror or e}", file=sys.stderr)
+            hint = ""
+            if isinstance(e, FileNotFoundError) and _URL_RE.match(path):
+                hint = f" (copydesk reads pages, it does not fetch them: curl -sL '{path}' | copydesk extract --url '{path}' -)"
+            print(f"copydesk: {path}: {e.strerror or e}{hint}", file=sys.stderr)
             failed += 1
             continue
         except (CopydeskError, ValueError) as e:

@@ -34,6 +34,14 @@ def test_folder_gzip_and_a_bad_file(tmp_path, capsys):
     assert any("empty input" in line for line in err.splitlines())
 
 
+def test_a_url_is_not_fetched_and_the_error_says_how_to_pipe_it(capsys):
+    assert main(["extract", "https://example.invalid/story.html"]) == 1
+    err = capsys.readouterr().err
+    assert "does not fetch" in err and "| copydesk extract --url 'https://example.invalid/story.html' -" in err
+    assert main(["extract", "no-such-file.html"]) == 1
+    assert "does not fetch" not in capsys.readouterr().err
+
+
 def test_stdin_markdown_and_url():
     html = (EXAMPLES / "news-article.html").read_bytes()
     out = subprocess.run([sys.executable, "-m", "copydesk.cli", "extract", "-", "--format", "markdown",
