@@ -87,6 +87,20 @@ def page_signals(tree, url: str | None) -> np.ndarray:
     return np.asarray(out, dtype=np.float64)
 
 
+def quantile(values: np.ndarray, q: float) -> float:
+    """``np.quantile(values, q)`` (its default, linear method: the same bits) of a non-empty 1-d array.
+
+    A tenth of its time, and no import of ``numpy.ma`` (32 ms of a process's start), which
+    `np.quantile` makes through `np.unique`.
+    """
+    pos = q * (len(values) - 1)
+    lo = int(pos)
+    hi = min(lo + 1, len(values) - 1)
+    part = np.partition(values, [lo, hi] if hi != lo else lo)
+    a, b, t = part[lo], part[hi], pos - lo
+    return float(b - (b - a) * (1 - t)) if t >= 0.5 else float(a + (b - a) * t)
+
+
 def page_features(signals: np.ndarray, X: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """One row (`FEATURE_NAMES`) from the page's signals, block rows and block probabilities."""
     if len(X) == 0:
@@ -97,7 +111,7 @@ def page_features(signals: np.ndarray, X: np.ndarray, probs: np.ndarray) -> np.n
     summary = [
         probs.mean(), kept.mean(), float((words * kept).sum() / max(words.sum(), 1.0)), np.log1p(kept.sum()),
         k[:, _W].mean() if len(k) else 0.0, k[:, _LIST].mean() if len(k) else 0.0,
-        k[:, _LINK].mean() if len(k) else 0.0, k[:, _PROSE].mean() if len(k) else 0.0, np.quantile(probs, 0.9),
+        k[:, _LINK].mean() if len(k) else 0.0, k[:, _PROSE].mean() if len(k) else 0.0, quantile(probs, 0.9),
     ]
     return np.concatenate([signals, X[:, _MEAN_IDX].mean(0), X[0, _PAGE_IDX], summary])
 

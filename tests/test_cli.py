@@ -125,3 +125,14 @@ def test_a_warc_file_gives_each_of_its_pages(tmp_path, capsys):
         assert [d["source"] for d in docs] == ["http://ex.com/a", "http://ex.com/b"]
         assert "hydrogen" in docs[0]["text"].lower() and docs[1]["text"].startswith("page 2")
         assert "2 pages extracted, 2 records skipped, 0 failed" in err
+
+
+def test_extract_loads_no_other_stage():
+    # A one-page `copydesk extract` takes about half a second, most of it starting up; the
+    # benchmark's, the batch runner's and the service's modules (and numpy.ma) are not needed.
+    code = ("import contextlib, io, sys; from copydesk.cli import main\n"
+            f"with contextlib.redirect_stdout(io.StringIO()): main(['extract', {str(EXAMPLES / 'news-article.html')!r}])\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('copydesk.bench', 'copydesk.serve')) "
+            "or m in ('copydesk.batch.cli', 'copydesk.batch.local', 'numpy.ma')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

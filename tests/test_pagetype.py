@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from copydesk import clean_text, extract
+from copydesk import clean_text, extract, pagetype
 from copydesk.features import FEATURE_NAMES as BLOCK_FEATURES
 from copydesk.pagetype import (FEATURE_NAMES, PAGE_TYPES, SIGNAL_NAMES, THRESHOLD_STEP, mixed_threshold,
                                page_features, page_signals, type_name)
@@ -66,3 +66,11 @@ def test_pages_without_content_have_no_type(html):
 
 def test_scraped_text_has_no_page_type():
     assert clean_text("A sentence that stands for a whole scraped article, long enough to keep.").page_type is None
+
+
+def test_quantile_is_numpys_to_the_bit():
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 3, 7, 10, 11, 236, 1001):
+        for values in (rng.random(n), np.round(rng.random(n), 1), np.zeros(n)):
+            for q in (0.0, 0.1, 0.5, 0.9, 1.0):
+                assert pagetype.quantile(values, q) == float(np.quantile(values, q))
