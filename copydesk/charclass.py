@@ -7,6 +7,8 @@ above `CLASS_LIMIT` share its class: a letter, like every code point above 255.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 # Bit flags of a code point's class.
@@ -20,12 +22,12 @@ SEPARATOR_CHARS = "|»›•·/>"
 
 def _table() -> np.ndarray:
     table = np.zeros(CLASS_LIMIT + 1, dtype=np.uint16)
-    for c in range(CLASS_LIMIT + 1):
-        ch = chr(c)
-        if ch.isspace():  # what str.split() splits on
-            table[c] |= WS
-        if ch.isdecimal():  # what \d matches
-            table[c] |= DECIMAL
+    # Every code point up to the limit as one string, searched once per class: \s is what
+    # str.isspace() accepts (what str.split() splits on), \d what str.isdecimal() does. A loop over
+    # 65,536 characters cost every process 15 ms at import.
+    every = np.arange(CLASS_LIMIT + 1, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    table[[m.start() for m in re.finditer(r"\s", every)]] |= WS
+    table[[m.start() for m in re.finditer(r"\d", every)]] |= DECIMAL
     table[[32, 160]] |= SPACE
     table[48:58] |= DIGIT
     upper = [c for c in list(range(65, 91)) + list(range(192, 223)) if c != 215]

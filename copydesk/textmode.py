@@ -104,10 +104,15 @@ _WORD_RE = re.compile(r"\w+")
 _model_lock = threading.Lock()
 _model_cache: dict[str, Any] = {}
 
-try:  # optional repair of mojibake
-    import ftfy as _ftfy  # type: ignore[import-not-found]
-except Exception:  # noqa: BLE001 - optional dependency
-    _ftfy = None
+
+def _fix_text(text: str) -> str | None:
+    """ftfy's repair of `text`, or None without ftfy. Imported on first use: 30 ms of a process's
+    start that pages without mojibake never need."""
+    try:
+        import ftfy  # type: ignore[import-not-found]
+    except Exception:  # noqa: BLE001 - a dependency, but the repair is optional
+        return None
+    return ftfy.fix_text(text, normalization="NFC")
 
 
 # --------------------------------------------------------------------------- model
@@ -159,8 +164,9 @@ def repair_text(text: str, warnings: list[str] | None = None) -> str:
     sample = text[:200_000]
     hits = len(_MOJIBAKE_RE.findall(sample)) if any(c in sample for c in _MOJIBAKE_LEADS) else 0
     if hits and hits / max(len(sample), 1) >= MOJIBAKE_MIN_SHARE:
-        if _ftfy is not None:
-            text = _ftfy.fix_text(text, normalization="NFC")
+        fixed = _fix_text(text)
+        if fixed is not None:
+            text = fixed
             if warnings is not None:
                 warnings.append("mojibake repaired (ftfy)")
         elif warnings is not None:
