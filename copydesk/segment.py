@@ -66,18 +66,20 @@ _HIDDEN_CLASS = re.compile(r"\b(?:hidden|sr-only|visually-hidden|screen-reader|o
 _PACKED = tuple(sum(1 << (8 * bit) for bit in range(len(VOCAB)) if mask >> bit & 1)
                 for mask in range(1 << len(VOCAB)))
 _DEADLINE_MASK = 2047  # check the clock every 2048 nodes
-#: lexbor's ids of the nodes the walk tells apart (reading `tag_id` costs a third less than `tag`):
-#: text nodes, ids below 7 that are no element (comments, undefined), and block-level elements.
-_TEXT_ID, _FIRST_ELEMENT_ID = 2, 7
 
 
-def _tag_ids() -> tuple[dict[int, str], int, int, int]:
-    """Block-level element names by lexbor tag id, and the ids of <br>, <hr> and <a>."""
+def _tag_ids() -> tuple[dict[int, str], int, int, int, int]:
+    """Lexbor's ids of the nodes the walk tells apart (reading `tag_id` costs a third less than
+    `tag`): block-level element names by id, and the ids of text nodes, <br>, <hr> and <a>."""
     make = LexborHTMLParser("").create_node
-    return ({make(t).tag_id: t for t in BLOCK_TAGS}, make("br").tag_id, make("hr").tag_id, make("a").tag_id)
+    text = LexborHTMLParser("<p>x</p>").css_first("p").child.tag_id
+    return ({make(t).tag_id: t for t in BLOCK_TAGS}, text, make("br").tag_id, make("hr").tag_id, make("a").tag_id)
 
 
-_BLOCK_IDS, _BR_ID, _HR_ID, _A_ID = _tag_ids()
+_BLOCK_IDS, _TEXT_ID, _BR_ID, _HR_ID, _A_ID = _tag_ids()
+#: Lexbor numbers its other nodes (comments, the document, nodes it does not name) below its
+#: elements, which start with <a> (test_segment checks this).
+_FIRST_ELEMENT_ID = _A_ID
 _LIST_TAGS = frozenset(("li", "dd", "dt"))
 _CAPTION_TAGS = frozenset(("figcaption", "caption"))
 _CELL_TAGS = frozenset(("td", "th"))

@@ -108,3 +108,16 @@ def test_rules_walk_as_the_shipped_model_was_trained():
         ("three", ("body", "div", "section", "p")),
         ("four", ("body", "div", "section")),
     ]
+
+
+def test_lexbor_numbers_every_element_above_its_other_nodes():
+    from copydesk import segment as sg
+
+    tree, _ = parse("<!DOCTYPE html><html><body><!-- c --><abbr>a</abbr><x-widget>w</x-widget>"
+                    "<svg><path/></svg><math><mi>x</mi></math><p>t<br>u</p><?pi x?><![CDATA[z]]></body></html>")
+    seen = set()
+    for node in tree.root.traverse(include_text=True):
+        element = not (node.tag or "-").startswith("-")
+        assert (node.tag_id >= sg._FIRST_ELEMENT_ID) == element, (node.tag, node.tag_id)
+        seen.add(node.tag_id == sg._TEXT_ID and node.tag == "-text")
+    assert True in seen
