@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain, compress, repeat
 from collections.abc import Mapping, Sequence
 
@@ -182,11 +183,31 @@ def shape_columns(words: np.ndarray, terminal: np.ndarray, bullet: np.ndarray, d
 
 @dataclass
 class Terms:
-    """A page's vocabulary keys (`line_tokens` of every line: unigrams, then bigrams) and their lines."""
+    """A page's words (lowercase ``\\w+`` of every line, in order) and the line of each.
 
-    terms: list[str]
-    line_of: np.ndarray
+    The vocabulary keys (`line_tokens`: unigrams, then the bigrams of words on the same line)
+    are these words and their pairs; `terms` spells the pairs out, which scoring never needs.
+    """
+
+    words: list[str]
+    word_line: np.ndarray
     lines: int
+
+    @cached_property
+    def pairs(self) -> np.ndarray:
+        """Whether each word and the next are on the same line (a bigram)."""
+        return self.word_line[1:] == self.word_line[:-1]
+
+    @property
+    def terms(self) -> list[str]:
+        """The vocabulary keys: every word, then every bigram."""
+        w = self.words
+        return w + list(map(" ".join, compress(zip(w, w[1:]), self.pairs.tolist())))
+
+    @property
+    def line_of(self) -> np.ndarray:
+        """The line of each of `terms`."""
+        return np.concatenate([self.word_line, self.word_line[:-1][self.pairs]])
 
     def per_line(self) -> list[list[str]]:
         """The terms of each line (order within a line: as in `terms`)."""
@@ -194,6 +215,47 @@ class Terms:
         for t, i in zip(self.terms, self.line_of.tolist()):
             out[i].append(t)
         return out
+
+
+class VocabIndex:
+    """A log-odds table (a word or "word word" → value) arranged for looking up a whole page.
+
+    Looking up every term by its string cost a page more than any other feature: a bigram
+    string is built and hashed for each pair of words. Here each word is looked up once, and
+    the pairs as two word numbers in a sorted array. Same values as ``vocab.get(term, nan)``.
+    """
+
+    def __init__(self, vocab: Mapping[str, float]) -> None:
+        ids: dict[str, int] = {}
+        uni_ids, uni_values, pair_keys, pair_values = [], [], [], []
+        for key, value in vocab.items():
+            parts = key.split(" ")
+            if len(parts) == 1:
+                uni_ids.append(ids.setdefault(key, len(ids)))
+                uni_values.append(value)
+            elif len(parts) == 2:
+                a, b = ids.setdefault(parts[0], len(ids)), ids.setdefault(parts[1], len(ids))
+                pair_keys.append(a << 32 | b)
+                pair_values.append(value)
+            # any other key matches no term: a term is one word or two
+        self.ids = ids
+        self.unigram = np.full(len(ids) + 1, np.nan)  # the last entry answers unknown words (id -1)
+        self.unigram[uni_ids] = uni_values
+        order = np.argsort(np.asarray(pair_keys, dtype=np.int64), kind="stable")
+        self.pair_keys = np.asarray(pair_keys, dtype=np.int64)[order]
+        self.pair_values = np.asarray(pair_values, dtype=np.float64)[order]
+
+    def values(self, terms: Terms) -> np.ndarray:
+        """The value of each of `terms.terms` (NaN: not in the table)."""
+        wid = np.fromiter(map(self.ids.get, terms.words, repeat(-1)), dtype=np.int64, count=len(terms.words))
+        a, b = wid[:-1][terms.pairs], wid[1:][terms.pairs]
+        key = np.where((a >= 0) & (b >= 0), a << 32 | b, -1)  # -1: a word not in the table
+        pair = np.full(len(key), np.nan)
+        if len(self.pair_keys):
+            at = np.minimum(np.searchsorted(self.pair_keys, key), len(self.pair_keys) - 1)
+            hit = self.pair_keys[at] == key
+            pair[hit] = self.pair_values[at[hit]]
+        return np.concatenate([self.unigram[wid], pair])
 
 
 def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after: Sequence[int],
@@ -221,9 +283,7 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     stop = np.fromiter(map(STOPWORDS.__contains__, flat), dtype=bool, count=len(flat))
     nstop = np.bincount(tok_line[stop], minlength=n)
     raw[:, 10] = np.where(nt > 0, nstop / np.maximum(nt, 1), 0.0)
-    same = tok_line[1:] == tok_line[:-1]
-    bigrams = list(map(" ".join, compress(zip(flat, flat[1:]), same.tolist())))
-    terms = Terms(flat + bigrams, np.concatenate([tok_line, tok_line[:-1][same]]), n)
+    terms = Terms(flat, tok_line, n)
 
     # character classes for the whole page at once
     cp = charclass.code_points("".join(clipped))
@@ -353,10 +413,11 @@ def vocab_columns(values: np.ndarray, line_of: np.ndarray, lines: int) -> np.nda
     return out
 
 
-def vocab_features(terms: Terms, vocab: Mapping[str, float]) -> np.ndarray:
-    """Per-line log-odds summaries (VOCAB_NAMES) from the learned token table."""
-    values = np.fromiter(map(vocab.get, terms.terms, repeat(np.nan)), dtype=np.float64, count=len(terms.terms))
-    return vocab_columns(values, terms.line_of, terms.lines)
+def vocab_features(terms: Terms, vocab: Mapping[str, float] | VocabIndex) -> np.ndarray:
+    """Per-line log-odds summaries (VOCAB_NAMES) from the learned token table (built into a
+    `VocabIndex` when given as a mapping: pass the index when scoring many pages)."""
+    index = vocab if isinstance(vocab, VocabIndex) else VocabIndex(vocab)
+    return vocab_columns(index.values(terms), terms.line_of, terms.lines)
 
 
 def assemble_features(Xb: np.ndarray, Xv: np.ndarray) -> np.ndarray:
@@ -370,7 +431,7 @@ def assemble_features(Xb: np.ndarray, Xv: np.ndarray) -> np.ndarray:
 
 
 def features(lines: Sequence[str], blank_before: Sequence[int], blank_after: Sequence[int],
-             bullets: Sequence[bool], vocab: Mapping[str, float]) -> np.ndarray:
+             bullets: Sequence[bool], vocab: Mapping[str, float] | VocabIndex) -> np.ndarray:
     """The full feature matrix (FEATURE_NAMES columns) for one page's non-blank lines."""
     Xb, terms = base_features(lines, blank_before, blank_after, bullets)
     return assemble_features(Xb, vocab_features(terms, vocab))

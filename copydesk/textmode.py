@@ -36,7 +36,7 @@ from .errors import ModelError
 from .label import too_little
 from .metadata import normalize_date, resolve_language
 from .options import MAX_INPUT_BYTES, Options
-from .textfeatures import BULLET_RE, FEATURE_NAMES, PROSE_MIN_WORDS, features
+from .textfeatures import BULLET_RE, FEATURE_NAMES, PROSE_MIN_WORDS, VocabIndex, features
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import LineCounts
@@ -265,6 +265,7 @@ class LineModel:
     """A line model other than the shipped one (e.g. a fold model of `copydesk bench --input text --oof`)."""
 
     booster: Any
+    #: The learned word and bigram log-odds (as the model's meta file holds them).
     vocab: dict[str, float]
     threshold: float = DEFAULT_THRESHOLD
     #: Second pass over the first pass's probabilities (`textcontext`), or None.
@@ -273,6 +274,11 @@ class LineModel:
     compiled: tuple | None = None
     #: The title-line model and its threshold (`texttitle`), or None: the heuristic choice.
     title: tuple[Any, float] | None = None
+    #: `vocab` arranged for scoring (built here, once a model).
+    index: VocabIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", VocabIndex(self.vocab))
 
 
 def _shipped() -> LineModel:
@@ -303,7 +309,7 @@ def score_segmented(seg: Segmented, model: LineModel | None = None) -> np.ndarra
     if not seg.lines:
         return np.zeros(0, dtype=np.float64)
     model = model or _shipped()
-    X = features(seg.lines, seg.blank_before, seg.blank_after, seg.bullets, model.vocab)
+    X = features(seg.lines, seg.blank_before, seg.blank_after, seg.bullets, model.index)
     if model.compiled is not None:
         first, context = model.compiled
         p = first.predict(X, num_threads=1)

@@ -214,7 +214,7 @@ def first_pass(p: Prepared, model) -> tuple[np.ndarray, np.ndarray]:
     from .textfeatures import features
 
     seg = p.seg
-    X = features(seg.lines, seg.blank_before, seg.blank_after, seg.bullets, model.vocab)  # type: ignore[attr-defined]
+    X = features(seg.lines, seg.blank_before, seg.blank_after, seg.bullets, model.index)  # type: ignore[attr-defined]
     return X, model.booster.predict(X, num_threads=1)
 
 

@@ -108,7 +108,7 @@ def test_shipped_line_model_compiled_runs_the_whole_forest():
     seg = textmode.segment(textmode.repair_text(seed.read_text(encoding="utf-8")))
     model = textmode._shipped()
     assert model.compiled is not None
-    X = features(seg.lines, seg.blank_before, seg.blank_after, seg.bullets, model.vocab)
+    X = features(seg.lines, seg.blank_before, seg.blank_after, seg.bullets, model.index)
     full = model.booster.predict(X, num_threads=1)
     assert np.allclose(textmode.score_segmented(seg), full, rtol=0, atol=1e-12)
     assert isinstance(model.title[0], compiled.CompiledBooster)  # the title-line model too

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from copydesk.textfeatures import (BASE_NAMES, FEATURE_NAMES, VOCAB_NAMES, base_features, features,
+from copydesk.textfeatures import (BASE_NAMES, FEATURE_NAMES, VOCAB_NAMES, VocabIndex, base_features, features,
                                    line_tokens, normalise_line, vocab_features)
 
 LINES = ["Home", "News", "A long sentence about the budget of the city that ends properly here.",
@@ -124,3 +124,17 @@ def test_context_rows():
     assert C[0, c("before_first")] == 1 and C[7, c("after_last")] == 1 and C[4, c("before_first")] == 0
     assert C[0, c("f_words")] == 1
     assert text_context_features(np.zeros(0), X[:0]).shape == (0, len(TEXT_CONTEXT_NAMES))
+
+
+def test_vocab_index_gives_each_term_its_table_value():
+    vocab = {"budget": 1.5, "home": -2.0, "the city": 0.5, "city": 0.25, "new york": 1.0, "sign up": -3.0}
+    lines = ["The city budget", "Sign up at home", "new york new york", "", "unknown words only", "city"]
+    _, terms = base_features(lines, [1] * 6, [1] * 6, [False] * 6)
+    expected = [vocab.get(t, np.nan) for t in terms.terms]
+    np.testing.assert_array_equal(VocabIndex(vocab).values(terms), expected)
+    # "york" and "sign" are only bigram halves; a bigram across two lines is no term
+    assert "city sign" not in terms.terms and "budget sign" not in terms.terms
+    for table in ({}, {"a b c": 1.0}):
+        assert np.isnan(VocabIndex(table).values(terms)).all()
+    _, empty = base_features([], [], [], [])
+    assert VocabIndex(vocab).values(empty).shape == (0,)
