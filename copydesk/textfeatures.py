@@ -241,9 +241,9 @@ class VocabIndex:
         self.ids = ids
         self.unigram = np.full(len(ids) + 1, np.nan)  # the last entry answers unknown words (id -1)
         self.unigram[uni_ids] = uni_values
-        order = np.argsort(np.asarray(pair_keys, dtype=np.int64), kind="stable")
-        self.pair_keys = np.asarray(pair_keys, dtype=np.int64)[order]
-        self.pair_values = np.asarray(pair_values, dtype=np.float64)[order]
+        keys = np.asarray(pair_keys, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        self.pair_keys, self.pair_values = keys[order], np.asarray(pair_values, dtype=np.float64)[order]
 
     def values(self, terms: Terms) -> np.ndarray:
         """The value of each of `terms.terms` (NaN: not in the table)."""
