@@ -264,3 +264,47 @@ def test_strings_utf8_cannot_hold_cost_no_record(tmp_path):
     assert len(rows) == 3
     assert any(r["id"].endswith("caf\ufffd.html") for r in rows)
     assert json.loads(next(r["meta"] for r in rows if r["url"] == "http://j/1"))["note"] == "x\ufffdy"
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="memory files need Linux (memfd_create)")
+def test_shard_hand_off_by_memory_file_leaves_no_descriptor():
+    import multiprocessing as mp
+
+    from copydesk.batch.job import Shard
+    from copydesk.batch.local import _pack, _Packed, _recv_shard, _send_shard
+
+    shard = Shard("src#0", 0, "src", [Record("r1", "src", "http://x/1", html=h.page(1))], poison={0: "why"})
+    before = _open_fds()
+    a, b = mp.Pipe()
+    packed = _pack(shard)
+    assert isinstance(packed, _Packed) and packed.size > len(h.page(1))
+    _send_shard(a, packed, os.getpid())
+    assert packed.fd == -1  # the sender's copy is closed once sent
+    got = _recv_shard(b)
+    assert got == shard
+    a.send(None)
+    assert _recv_shard(b) is None
+    unsent = _pack(shard)
+    del unsent  # dropped unsent (a run stopped early): closed all the same
+    a.close()
+    b.close()
+    assert _open_fds() == before
+
+
+def test_shard_hand_off_without_memory_files(monkeypatch):
+    import multiprocessing as mp
+
+    from copydesk.batch import local
+    from copydesk.batch.job import Shard
+
+    monkeypatch.delattr(local.os, "memfd_create", raising=False)
+    shard = Shard("src#1", 1, "src", [Record("r2", "src", None, html=b"<p>x</p>")])
+    a, b = mp.Pipe()
+    payload = local._pack(shard)
+    assert not isinstance(payload, local._Packed)
+    local._send_shard(a, payload, None)
+    assert local._recv_shard(b) == shard
