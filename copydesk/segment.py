@@ -146,116 +146,103 @@ class Segmentation:
         self.truncated = False
 
 
+def _enter(node: LexborNode, tag: str, outer: tuple[int, str, int, int] | None) -> tuple[int, str, int, int]:
+    """(flags, class/id tokens, vocabulary bits, packed per-category counts) of a block-level
+    element, given those of the block-level element around it (`outer`, None at the root)."""
+    attrs = node.attributes
+    cls = attrs.get("class")
+    ident = attrs.get("id")
+    flags = TAG_FLAGS.get(tag, 0)
+    cum = 0
+    if outer is not None:
+        flags |= outer[0]
+        cum = outer[3]
+    mask = 0
+    tokens = ""
+    if cls or ident:
+        tokens = ((cls or "") + " " + (ident or "")).lower()
+        mask, extra, inc = _attr_facts(tokens)
+        flags |= extra
+        cum += inc
+    if len(attrs) > 1 or not tokens:
+        role = attrs.get("role")
+        if role:
+            flags |= ROLE_FLAGS.get(role.lower(), 0)
+        itemprop = attrs.get("itemprop")
+        if itemprop and "articlebody" in itemprop.lower():
+            flags |= B.IN_ARTICLE_BODY | B.IN_ARTICLE
+        if attrs.get("aria-hidden") == "true" or attrs.get("aria-modal") == "true":
+            flags |= B.IN_HIDDEN
+    return flags, tokens, mask, cum
+
+
+def _flush(seg: Segmentation, buf: list[str], link_chars: int, eids: list[int], tags: list[str],
+           ctx: list[tuple[int, str, int, int]]) -> None:
+    """End the line in `buf` (emptied) as a block of the innermost open block-level element."""
+    raw = "".join(buf)
+    buf.clear()
+    flags, tokens, mask, cum = ctx[-1]
+    if flags & B.IN_PRE:
+        text = raw.strip("\n")
+        if not text.strip():
+            return
+    else:
+        text = " ".join(raw.split())
+        if not text:
+            return
+    blocks = seg.blocks
+    if len(blocks) >= MAX_BLOCKS:
+        seg.truncated = True
+        return
+    tag = tags[-1]
+    level = 0
+    if tag in HEADINGS:
+        kind, level = "heading", HEADINGS[tag]
+        flags |= B.IN_HEADING
+    elif flags & B.IN_PRE:
+        kind = "code"
+    elif tag in _LIST_TAGS:
+        kind = "list_item"
+    elif flags & B.IN_BLOCKQUOTE:
+        kind = "quote"
+    elif tag in _CAPTION_TAGS:
+        kind = "caption"
+    elif tag in _CELL_TAGS:
+        kind = "table"
+    else:
+        kind = "paragraph"
+    n_chars = len(text)
+    if link_chars > n_chars:
+        link_chars = n_chars
+    if link_chars and link_chars >= n_chars * 0.9:
+        flags |= B.IN_LINK_BLOCK
+    blocks.append(Block(text, kind, tag, level, len(blocks), len(eids) - 1, link_chars,
+                        flags, tokens, tuple(eids), tuple(tags)))
+    seg.own_mask.append(mask)
+    seg.parent_mask.append(ctx[-2][2] if len(ctx) > 1 else 0)
+    seg.cum_mask.append(cum)
+
+
 def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentation:
     """Walk the (pruned) tree once and cut it into blocks.
 
-    Written as one flat loop with parallel lists for the open block-level
-    elements: this is the hot path of the whole extractor.
+    Written as one flat loop over local variables, with three stacks for the open block-level
+    elements (ids, tags, `_enter`'s facts): this is the hot path of the whole extractor.
     """
     seg = Segmentation()
     root = tree.body or tree.root
     if root is None:
         return seg
-    blocks = seg.blocks
-    own_masks, parent_masks, cum_masks = seg.own_mask, seg.parent_mask, seg.cum_mask
     # Open block-level elements, root first (parallel lists).
-    eids: list[int] = []
-    tags: list[str] = []
-    flagss: list[int] = []
-    attrss: list[str] = []
-    maskss: list[int] = []
-    cums: list[int] = []
-    opened: list[int] = []   # per open element: 0 inline, 1 block, 2 link
+    eids: list[int] = [1]
+    tags: list[str] = [root.tag or "body"]
+    ctx: list[tuple[int, str, int, int]] = [_enter(root, tags[0], None)]
+    opened: list[int] = [1]   # per open element: 0 inline, 1 block, 2 link
     buf: list[str] = []
     link_chars = 0
     in_link = 0
-    eid = 0
+    eid = 1
     n = 0
-
-    def flush() -> None:
-        nonlocal link_chars
-        raw = "".join(buf)
-        buf.clear()
-        lc = link_chars
-        link_chars = 0
-        flags = flagss[-1]
-        if flags & B.IN_PRE:
-            text = raw.strip("\n")
-            if not text.strip():
-                return
-        else:
-            text = " ".join(raw.split())
-            if not text:
-                return
-        if len(blocks) >= MAX_BLOCKS:
-            seg.truncated = True
-            return
-        tag = tags[-1]
-        level = 0
-        if tag in HEADINGS:
-            kind, level = "heading", HEADINGS[tag]
-            flags |= B.IN_HEADING
-        elif flags & B.IN_PRE:
-            kind = "code"
-        elif tag in _LIST_TAGS:
-            kind = "list_item"
-        elif flags & B.IN_BLOCKQUOTE:
-            kind = "quote"
-        elif tag in _CAPTION_TAGS:
-            kind = "caption"
-        elif tag in _CELL_TAGS:
-            kind = "table"
-        else:
-            kind = "paragraph"
-        n_chars = len(text)
-        if lc > n_chars:
-            lc = n_chars
-        if lc and lc >= n_chars * 0.9:
-            flags |= B.IN_LINK_BLOCK
-        blocks.append(Block(text, kind, tag, level, len(blocks), len(eids) - 1, lc,
-                            flags, attrss[-1], tuple(eids), tuple(tags)))
-        own_masks.append(maskss[-1])
-        parent_masks.append(maskss[-2] if len(maskss) > 1 else 0)
-        cum_masks.append(cums[-1])
-
-    def push(node: LexborNode, tag: str) -> None:
-        nonlocal eid
-        attrs = node.attributes
-        cls = attrs.get("class")
-        ident = attrs.get("id")
-        flags = (flagss[-1] if flagss else 0) | TAG_FLAGS.get(tag, 0)
-        cum = cums[-1] if cums else 0
-        mask = 0
-        tokens = ""
-        if cls or ident:
-            tokens = ((cls or "") + " " + (ident or "")).lower()
-            mask, extra, inc = _attr_facts(tokens)
-            flags |= extra
-            cum += inc
-        if len(attrs) > 1 or not tokens:
-            role = attrs.get("role")
-            if role:
-                flags |= ROLE_FLAGS.get(role.lower(), 0)
-            itemprop = attrs.get("itemprop")
-            if itemprop and "articlebody" in itemprop.lower():
-                flags |= B.IN_ARTICLE_BODY | B.IN_ARTICLE
-            if attrs.get("aria-hidden") == "true" or attrs.get("aria-modal") == "true":
-                flags |= B.IN_HIDDEN
-        eid += 1
-        eids.append(eid)
-        tags.append(tag)
-        flagss.append(flags)
-        attrss.append(tokens)
-        maskss.append(mask)
-        cums.append(cum)
-
-    def pop_block() -> None:
-        if buf:
-            flush()
-        eids.pop(); tags.pop(); flagss.pop(); attrss.pop(); maskss.pop(); cums.pop()
-
-    push(root, root.tag or "body")
-    opened.append(1)
     node: LexborNode | None = root.child
     while node is not None:
         n += 1
@@ -266,7 +253,7 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
             t = node.text_content
             # Whitespace opening a block adds nothing (the block's text is re-spaced), but it
             # would cost a flush at the next boundary; inside <pre> it is indentation.
-            if t and (buf or not t.isspace() or flagss[-1] & B.IN_PRE):
+            if t and (buf or not t.isspace() or ctx[-1][0] & B.IN_PRE):
                 if in_link:
                     link_chars += len(t.strip())
                 buf.append(t)
@@ -277,8 +264,13 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
             leaving = False
         elif tid in _BLOCK_IDS and len(eids) < MAX_DEPTH:
             if buf:
-                flush()
-            push(node, _BLOCK_IDS[tid])
+                _flush(seg, buf, link_chars, eids, tags, ctx)
+                link_chars = 0
+            tag = _BLOCK_IDS[tid]
+            eid += 1
+            eids.append(eid)
+            tags.append(tag)
+            ctx.append(_enter(node, tag, ctx[-1]))
             opened.append(1)
             child = node.child
             # An <hr> is entered here and never left, so that every later block of the page has
@@ -288,7 +280,8 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
             leaving = tid != _HR_ID
         elif tid == _BR_ID or tid == _HR_ID:
             if buf:
-                flush()
+                _flush(seg, buf, link_chars, eids, tags, ctx)
+                link_chars = 0
             child = None
             leaving = False
         elif tid == _A_ID:
@@ -309,7 +302,12 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
             if leaving:
                 kind = opened.pop()
                 if kind == 1:
-                    pop_block()
+                    if buf:
+                        _flush(seg, buf, link_chars, eids, tags, ctx)
+                        link_chars = 0
+                    eids.pop()
+                    tags.pop()
+                    ctx.pop()
                 elif kind == 2:
                     in_link -= 1
             nxt = node.next
@@ -322,5 +320,5 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
                 break
             leaving = True
     if buf and eids:
-        flush()
+        _flush(seg, buf, link_chars, eids, tags, ctx)
     return seg
