@@ -102,13 +102,18 @@ def close_raw_text_elements(html: str) -> tuple[str, list[str]]:
     return html, warnings
 
 
-def _swallowed_by_iframe(tree: LexborHTMLParser) -> bool:
-    """Whether an `<iframe>` holds markup as its text: the page after it was swallowed."""
-    for node in tree.css("iframe"):
+def _swallowing(tree: LexborHTMLParser) -> set[str]:
+    """Tags of the raw-text elements that hold markup as their text: an unclosed `<title>` or
+    `<textarea>`, or a self-closed `<iframe>`, took the page after it for its text.
+
+    Checked on the tree, and repaired only then: scanning every page for them costs more.
+    """
+    found = set()
+    for node in tree.css("title, textarea, iframe"):
         text = node.text(deep=True)
-        if len(text) > 200 and "<" in text:
-            return True
-    return False
+        if "<" in text and (len(text) > 200 or node.tag != "iframe"):
+            found.add(node.tag)
+    return found
 
 
 def parse(html: str, utf8: bytes | None = None) -> tuple[LexborHTMLParser, list[str]]:
@@ -118,7 +123,7 @@ def parse(html: str, utf8: bytes | None = None) -> tuple[LexborHTMLParser, list[
     needs no repair is parsed from it, which spares the parser encoding the text again.
     """
     given = html
-    html, warnings = close_raw_text_elements(html)
+    warnings: list[str] = []
     html, flattened = flatten_deep_nesting(html)
     if flattened:
         warnings.append(f"elements nested deeper than {MAX_DEPTH} were flattened")
@@ -128,10 +133,16 @@ def parse(html: str, utf8: bytes | None = None) -> tuple[LexborHTMLParser, list[
     if "\x00" in html:
         html = html.replace("\x00", "")
     tree = LexborHTMLParser(utf8 if utf8 is not None and html is given else html)
-    # Checked on the tree and repaired only then: a regex scan of every page's text costs ~0.5 ms.
-    if _swallowed_by_iframe(tree):
-        html, n = _SELF_CLOSED_IFRAME.subn(r"\g<0></iframe>", html)
-        if n:
-            tree = LexborHTMLParser(html)
-            warnings.append(f"{n} self-closed <iframe> closed")
+    swallowed = _swallowing(tree)
+    if swallowed:
+        repaired = html
+        if swallowed - {"iframe"}:
+            repaired, closed = close_raw_text_elements(repaired)
+            warnings += closed
+        if "iframe" in swallowed:
+            repaired, n = _SELF_CLOSED_IFRAME.subn(r"\g<0></iframe>", repaired)
+            if n:
+                warnings.append(f"{n} self-closed <iframe> closed")
+        if repaired is not html:
+            tree = LexborHTMLParser(repaired)
     return tree, warnings
