@@ -108,7 +108,7 @@ def _swallowing(tree: LexborHTMLParser) -> set[str]:
 
     Checked on the tree, and repaired only then: scanning every page for them costs more.
     """
-    found = set()
+    found: set[str] = set()
     for node in tree.css("title, textarea, iframe"):
         text = node.text(deep=True)
         if "<" in text and (len(text) > 200 or node.tag != "iframe"):

@@ -1,11 +1,11 @@
 """The local engine: a pool of worker processes with a watchdog, resumable.
 
 This module owns scheduling on one machine. A reader thread in the parent
-turns inputs into `Shard`s (skipping shards the manifest lists as finished);
-N worker processes (``spawn``) each take one shard at a time over their own
-pipe (on Linux the pickled shard itself is handed over in a memory file, `_Packed`), extract every record (`job.process_item`), write the shard's files
-atomically and answer with a `ShardFiles`; the parent then appends the shard
-to the manifest. Limits, from soft to hard:
+turns inputs into `Shard`s (skipping shards the manifest lists as finished)
+and pickles them (on Linux into memory files, `_Packed`); N worker processes
+(``spawn``) each take one shard at a time over their own pipe, extract every
+record (`job.process_item`), write the shard's files atomically and answer
+with a `ShardFiles`; the parent then appends the shard to the manifest. Limits, from soft to hard:
 
 1. ``Options(timeout=...)`` — the extractor's own per-record limit;
 2. a SIGALRM in the worker ``ALARM_GRACE`` s later (raises ExtractionTimeout);
