@@ -5,7 +5,8 @@ turns inputs into `Shard`s (skipping shards the manifest lists as finished)
 and pickles them (on Linux into memory files, `_Packed`); N worker processes
 (``spawn``) each take one shard at a time over their own pipe, extract every
 record (`job.process_item`), write the shard's files atomically and answer
-with a `ShardFiles`; the parent then appends the shard to the manifest. Limits, from soft to hard:
+with a `ShardFiles`; the parent then appends the shard to the manifest.
+Limits, from soft to hard:
 
 1. ``Options(timeout=...)`` — the extractor's own per-record limit;
 2. a SIGALRM in the worker ``ALARM_GRACE`` s later (raises ExtractionTimeout);

@@ -74,7 +74,8 @@ def rows_to_table(rows: list[dict[str, Any]], markdown: bool) -> Any:
     import pyarrow as pa
 
     schema = arrow_schema(markdown)
-    return pa.Table.from_arrays([_column(f.type, [r.get(f.name) for r in rows]) for f in schema], schema=schema)
+    columns = [_column(f.type, [r.get(f.name) for r in rows]) for f in schema]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 #: numpy types of the fixed-width Arrow types of `arrow_schema`.
@@ -95,7 +96,8 @@ def _column(typ: Any, values: list[Any]) -> Any:
         sizes = [len(v) if v is not None else 0 for v in values]
         flat = [x for v in values if v is not None for x in v]
         offsets = pa.py_buffer(np.concatenate(([0], np.cumsum(sizes))).astype(np.int32))
-        return pa.Array.from_buffers(typ, n, [validity, offsets], nulls, children=[_column(typ.value_type, flat)])
+        items = _column(typ.value_type, flat)
+        return pa.Array.from_buffers(typ, n, [validity, offsets], nulls, children=[items])
     if pa.types.is_string(typ):
         data = [v.encode("utf-8") if v is not None else b"" for v in values]
         ends = np.cumsum([len(d) for d in data], dtype=np.int64)
