@@ -82,19 +82,30 @@ class _Packed:
             pass
 
 
+#: Set when this system refuses memory files (say, a sandbox's seccomp filter): shards then go
+#: through the pipe.
+_memfd_refused = False
+
+
 def _pack(shard: Shard) -> _Packed | memoryview:
     """The shard pickled into a `_Packed` memory file, or into memory where there is none."""
-    if not hasattr(os, "memfd_create"):
-        return ForkingPickler.dumps(shard)
-    fd = os.memfd_create("copydesk-shard", os.MFD_CLOEXEC)
-    try:
-        with open(fd, "wb", closefd=False) as fh:
-            ForkingPickler(fh).dump(shard)
-            size = fh.tell()
-    except BaseException:
-        os.close(fd)
-        raise
-    return _Packed(fd, size)
+    global _memfd_refused
+    make = getattr(os, "memfd_create", None)
+    if make is not None and not _memfd_refused:
+        try:
+            fd = make("copydesk-shard", os.MFD_CLOEXEC)
+        except OSError:
+            _memfd_refused = True
+        else:
+            try:
+                with open(fd, "wb", closefd=False) as fh:
+                    ForkingPickler(fh).dump(shard)
+                    size = fh.tell()
+            except BaseException:
+                os.close(fd)
+                raise
+            return _Packed(fd, size)
+    return ForkingPickler.dumps(shard)
 
 
 def _send_shard(conn: Connection, payload: _Packed | memoryview, pid: int | None) -> None:

@@ -295,16 +295,25 @@ def test_shard_hand_off_by_memory_file_leaves_no_descriptor():
     assert _open_fds() == before
 
 
-def test_shard_hand_off_without_memory_files(monkeypatch):
+@pytest.mark.parametrize("why", ["missing", "refused"])
+def test_shard_hand_off_without_memory_files(monkeypatch, why):
     import multiprocessing as mp
 
     from copydesk.batch import local
     from copydesk.batch.job import Shard
 
-    monkeypatch.delattr(local.os, "memfd_create", raising=False)
+    if why == "missing":  # not Linux
+        monkeypatch.delattr(local.os, "memfd_create", raising=False)
+    else:  # a sandbox that filters the system call
+
+        def refuse(*args):
+            raise PermissionError(1, "Operation not permitted")
+        monkeypatch.setattr(local.os, "memfd_create", refuse, raising=False)
+    monkeypatch.setattr(local, "_memfd_refused", False)
     shard = Shard("src#1", 1, "src", [Record("r2", "src", None, html=b"<p>x</p>")])
     a, b = mp.Pipe()
     payload = local._pack(shard)
     assert not isinstance(payload, local._Packed)
+    assert local._memfd_refused is (why == "refused")
     local._send_shard(a, payload, None)
     assert local._recv_shard(b) == shard
