@@ -266,8 +266,15 @@ def test_strings_utf8_cannot_hold_cost_no_record(tmp_path):
     assert json.loads(next(r["meta"] for r in rows if r["url"] == "http://j/1"))["note"] == "x\ufffdy"
 
 
-def _open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
+def _memory_files() -> int:
+    """Descriptors of this process open on a shard's memory file."""
+    n = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            n += os.readlink(f"/proc/self/fd/{fd}").startswith("/memfd:copydesk-shard")
+        except OSError:  # closed meanwhile (the one listdir used)
+            pass
+    return n
 
 
 @pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="memory files need Linux (memfd_create)")
@@ -278,21 +285,23 @@ def test_shard_hand_off_by_memory_file_leaves_no_descriptor():
     from copydesk.batch.local import _pack, _Packed, _recv_shard, _send_shard
 
     shard = Shard("src#0", 0, "src", [Record("r1", "src", "http://x/1", html=h.page(1))], poison={0: "why"})
-    before = _open_fds()
     a, b = mp.Pipe()
     packed = _pack(shard)
     assert isinstance(packed, _Packed) and packed.size > len(h.page(1))
+    assert _memory_files() == 1
     _send_shard(a, packed, os.getpid())
     assert packed.fd == -1  # the sender's copy is closed once sent
     got = _recv_shard(b)
     assert got == shard
+    assert _memory_files() == 0  # and the receiver's once read
     a.send(None)
     assert _recv_shard(b) is None
     unsent = _pack(shard)
+    assert _memory_files() == 1
     del unsent  # dropped unsent (a run stopped early): closed all the same
+    assert _memory_files() == 0
     a.close()
     b.close()
-    assert _open_fds() == before
 
 
 @pytest.mark.parametrize("why", ["missing", "refused"])
