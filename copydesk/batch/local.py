@@ -393,7 +393,7 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
                     shard = pending.popleft()
                     w.shard = shard
                     # pickled again when it came back from a failed worker (its poison list changed)
-                    payload = pickled.pop(shard.shard_id, None) or ForkingPickler.dumps(shard)
+                    payload = pickled.pop(shard.shard_id, None) or _pack(shard)
                     try:
                         _send_shard(w.conn, payload, w.proc.pid)
                     except (OSError, ValueError):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import os
 import signal
 import subprocess
@@ -16,7 +17,8 @@ pytest.importorskip("fastwarc")
 pq = pytest.importorskip("pyarrow.parquet")
 
 import batch_helpers as h  # noqa: E402
-from copydesk.batch import cli  # noqa: E402
+from copydesk.batch import cli, local  # noqa: E402
+from copydesk.batch.job import Shard  # noqa: E402
 from copydesk.batch.readers import Failure, Record, Skip, expand_inputs, read_source  # noqa: E402
 from copydesk.batch.writers import read_ids  # noqa: E402
 
@@ -279,24 +281,19 @@ def _memory_files() -> int:
 
 @pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="memory files need Linux (memfd_create)")
 def test_shard_hand_off_by_memory_file_leaves_no_descriptor():
-    import multiprocessing as mp
-
-    from copydesk.batch.job import Shard
-    from copydesk.batch.local import _pack, _Packed, _recv_shard, _send_shard
-
     shard = Shard("src#0", 0, "src", [Record("r1", "src", "http://x/1", html=h.page(1))], poison={0: "why"})
     a, b = mp.Pipe()
-    packed = _pack(shard)
-    assert isinstance(packed, _Packed) and packed.size > len(h.page(1))
+    packed = local._pack(shard)
+    assert isinstance(packed, local._Packed) and packed.size > len(h.page(1))
     assert _memory_files() == 1
-    _send_shard(a, packed, os.getpid())
+    local._send_shard(a, packed, os.getpid())
     assert packed.fd == -1  # the sender's copy is closed once sent
-    got = _recv_shard(b)
+    got = local._recv_shard(b)
     assert got == shard
     assert _memory_files() == 0  # and the receiver's once read
     a.send(None)
-    assert _recv_shard(b) is None
-    unsent = _pack(shard)
+    assert local._recv_shard(b) is None
+    unsent = local._pack(shard)
     assert _memory_files() == 1
     del unsent  # dropped unsent (a run stopped early): closed all the same
     assert _memory_files() == 0
@@ -306,11 +303,6 @@ def test_shard_hand_off_by_memory_file_leaves_no_descriptor():
 
 @pytest.mark.parametrize("why", ["missing", "refused"])
 def test_shard_hand_off_without_memory_files(monkeypatch, why):
-    import multiprocessing as mp
-
-    from copydesk.batch import local
-    from copydesk.batch.job import Shard
-
     if why == "missing":  # not Linux
         monkeypatch.delattr(local.os, "memfd_create", raising=False)
     else:  # a sandbox that filters the system call
