@@ -73,7 +73,7 @@ _CONT = [
     "gparent_log_chars", "gparent_link_density", "gparent_blocks", "gparent_prose_share",
     "block_prose_share",
 ]
-_POS = ["rel_index", "rel_chars_before", "rel_chars_after"]
+_POS = ["rel_index", "rel_chars_before", "rel_chars_after", "rules_before_share", "rule_before"]
 _NEIGH_BASE = ["log_chars", "link_density", "prose", "in_main60", "ends_terminal", "kind", "stop_share"]
 _NEIGH = [f"{name}@{off:+d}" for off in NEIGHBOUR_OFFSETS for name in _NEIGH_BASE]
 _PAGE = [
@@ -313,6 +313,12 @@ def featurize(seg: Segmentation, page_title: str | None = None) -> np.ndarray:
     X[:, _COL["rel_index"]] = np.arange(n) / max(n - 1, 1)
     X[:, _COL["rel_chars_before"]] = before / total_chars if total_chars else 0.0
     X[:, _COL["rel_chars_after"]] = (total_chars - before - nchars) / total_chars if total_chars else 0.0
+    # <hr> rules: the share of those above the last block that are above this one, and whether one
+    # sits right above it (between the block and the one before)
+    rules = np.array(seg.rules, dtype=np.float64)
+    if rules[-1] > 0:
+        X[:, _COL["rules_before_share"]] = rules / rules[-1]
+        X[:, _COL["rule_before"]] = np.diff(rules, prepend=0.0) > 0
 
     # --- neighbours (missing neighbours read as -1) ---
     for off in NEIGHBOUR_OFFSETS:

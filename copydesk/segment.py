@@ -21,10 +21,10 @@ from .blocks import Block
 from .errors import ExtractionTimeout
 from .options import MAX_BLOCKS, MAX_DEPTH
 
-#: Elements that start and end a line of their own.
+#: Elements that start and end a line of their own (<br> and <hr> end one and hold nothing: see the walk).
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd details dialog dir div dl dt fieldset "
-    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu nav "
+    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup html li main menu nav "
     "noscript ol p pre section summary table tbody thead tfoot tr td th caption ul legend "
     "option optgroup frameset frame search button label".split()
 )
@@ -134,7 +134,7 @@ def _attr_facts(tokens: str) -> tuple[int, int, int]:
 class Segmentation:
     """Blocks of one page plus per-element facts the features need."""
 
-    __slots__ = ("blocks", "own_mask", "parent_mask", "cum_mask", "truncated")
+    __slots__ = ("blocks", "own_mask", "parent_mask", "cum_mask", "rules", "rule_count", "truncated")
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
@@ -143,6 +143,9 @@ class Segmentation:
         self.own_mask: list[int] = []
         self.parent_mask: list[int] = []
         self.cum_mask: list[int] = []
+        #: Per block: how many <hr> rules the page has before it (`rule_count`: so far in the walk).
+        self.rules: list[int] = []
+        self.rule_count = 0
         self.truncated = False
 
 
@@ -221,6 +224,7 @@ def _flush(seg: Segmentation, buf: list[str], link_chars: int, eids: list[int], 
     seg.own_mask.append(mask)
     seg.parent_mask.append(ctx[-2][2] if len(ctx) > 1 else 0)
     seg.cum_mask.append(cum)
+    seg.rules.append(seg.rule_count)
 
 
 def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentation:
@@ -273,15 +277,13 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
             ctx.append(_enter(node, tag, ctx[-1]))
             opened.append(1)
             child = node.child
-            # An <hr> is entered here and never left, so that every later block of the page has
-            # one stale ancestor: a slip kept on purpose, because the shipped model was trained on
-            # it. Walked right (an <hr> only ends a line), the retrained model gains 0.17 WCXB
-            # points out of fold but fails the accuracy gate's floors (BENCHMARKS.md, stop 23).
-            leaving = tid != _HR_ID
+            leaving = True
         elif tid == _BR_ID or tid == _HR_ID:
             if buf:
                 _flush(seg, buf, link_chars, eids, tags, ctx)
                 link_chars = 0
+            if tid == _HR_ID:
+                seg.rule_count += 1
             child = None
             leaving = False
         elif tid == _A_ID:

@@ -57,6 +57,15 @@ def test_empty_segmentation():
     assert X.shape == (0, len(FEATURE_NAMES))
 
 
+def test_rules_above_a_block():
+    seg, X = _rows("<body><p>one</p><hr><p>two</p><p>three</p><hr><p>four</p></body>", None)
+    assert [b.text for b in seg.blocks] == ["one", "two", "three", "four"]
+    assert X[:, col("rules_before_share")].tolist() == [0.0, 0.5, 0.5, 1.0]
+    assert X[:, col("rule_before")].tolist() == [0.0, 1.0, 0.0, 1.0]
+    _, X = _rows("<body><p>one</p><p>two</p></body>", None)  # no rule on the page
+    assert (X[:, col("rules_before_share")] == 0).all() and (X[:, col("rule_before")] == 0).all()
+
+
 def _stats_one_by_one(text: str, link_chars: int, title: str, seen: int) -> list[float]:
     """The first 17 columns of one block, written plainly (what `_text_stats` computes page-wide)."""
     import math

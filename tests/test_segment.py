@@ -97,17 +97,23 @@ def test_class_facts_match_every_pattern_on_every_token():
             assert packed == sum(1 << (8 * bit) for bit in range(8) if mask >> bit & 1)
 
 
-def test_rules_walk_as_the_shipped_model_was_trained():
-    # An <hr> is entered and never left (segment.py says why it stays so): the blocks after it
-    # carry one stale ancestor. The model's structure columns were learned from these paths.
-    tree, _ = parse("<body><div><p>one</p><hr><p>two</p></div><section><p>three</p><br>four</section></body>")
-    got = [(b.text, b.path) for b in segment(tree).blocks]
+def test_rules_and_line_breaks_end_a_block_and_leave_the_structure_alone():
+    # <hr> and <br> end a line and hold nothing: no stale ancestor for the blocks after them,
+    # and text after a closed parent is not put inside it. Rules are counted per block.
+    tree, _ = parse("<body><div><p>one</p><hr><p>two</p>tail<hr>end</div><section><p>three</p><br>four</section></body>")
+    seg = segment(tree)
+    got = [(b.text, b.path, b.tag, b.depth) for b in seg.blocks]
     assert got == [
-        ("one", ("body", "div", "p")),
-        ("two", ("body", "div", "hr", "p")),
-        ("three", ("body", "div", "section", "p")),
-        ("four", ("body", "div", "section")),
+        ("one", ("body", "div", "p"), "p", 2),
+        ("two", ("body", "div", "p"), "p", 2),
+        ("tail", ("body", "div"), "div", 1),
+        ("end", ("body", "div"), "div", 1),
+        ("three", ("body", "section", "p"), "p", 2),
+        ("four", ("body", "section"), "section", 1),
     ]
+    assert seg.blocks[0].ancestors[:2] == seg.blocks[1].ancestors[:2]
+    assert seg.blocks[4].ancestors[1] != seg.blocks[0].ancestors[1]
+    assert seg.rules == [0, 1, 1, 2, 2, 2]
 
 
 def test_lexbor_numbers_every_element_above_its_other_nodes():
