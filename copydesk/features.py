@@ -315,10 +315,11 @@ def featurize(seg: Segmentation, page_title: str | None = None) -> np.ndarray:
     X[:, _COL["rel_chars_after"]] = (total_chars - before - nchars) / total_chars if total_chars else 0.0
     # <hr> rules: the share of those above the last block that are above this one, and whether one
     # sits right above it (between the block and the one before)
-    rules = np.array(seg.rules, dtype=np.float64)
-    if rules[-1] > 0:
-        X[:, _COL["rules_before_share"]] = rules / rules[-1]
-        X[:, _COL["rule_before"]] = np.diff(rules, prepend=0.0) > 0
+    if seg.rule_at:
+        rules = np.array(seg.rules, dtype=np.float64)
+        if rules[-1] > 0:
+            X[:, _COL["rules_before_share"]] = rules / rules[-1]
+            X[:, _COL["rule_before"]] = np.diff(rules, prepend=0.0) > 0
 
     # --- neighbours (missing neighbours read as -1) ---
     for off in NEIGHBOUR_OFFSETS:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import time
 
+import numpy as np
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from . import blocks as B
@@ -134,7 +135,7 @@ def _attr_facts(tokens: str) -> tuple[int, int, int]:
 class Segmentation:
     """Blocks of one page plus per-element facts the features need."""
 
-    __slots__ = ("blocks", "own_mask", "parent_mask", "cum_mask", "rules", "rule_count", "truncated")
+    __slots__ = ("blocks", "own_mask", "parent_mask", "cum_mask", "rule_at", "truncated")
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
@@ -143,10 +144,15 @@ class Segmentation:
         self.own_mask: list[int] = []
         self.parent_mask: list[int] = []
         self.cum_mask: list[int] = []
-        #: Per block: how many <hr> rules the page has before it (`rule_count`: so far in the walk).
-        self.rules: list[int] = []
-        self.rule_count = 0
+        #: Per <hr> rule of the page: the index of the first block after it.
+        self.rule_at: list[int] = []
         self.truncated = False
+
+    @property
+    def rules(self) -> list[int]:
+        """Per block: how many <hr> rules the page has before it."""
+        return np.searchsorted(np.array(self.rule_at, dtype=np.int64), np.arange(len(self.blocks)),
+                               side="right").tolist()
 
 
 def _enter(node: LexborNode, tag: str, outer: tuple[int, str, int, int] | None) -> tuple[int, str, int, int]:
@@ -224,7 +230,6 @@ def _flush(seg: Segmentation, buf: list[str], link_chars: int, eids: list[int], 
     seg.own_mask.append(mask)
     seg.parent_mask.append(ctx[-2][2] if len(ctx) > 1 else 0)
     seg.cum_mask.append(cum)
-    seg.rules.append(seg.rule_count)
 
 
 def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentation:
@@ -283,7 +288,7 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
                 _flush(seg, buf, link_chars, eids, tags, ctx)
                 link_chars = 0
             if tid == _HR_ID:
-                seg.rule_count += 1
+                seg.rule_at.append(len(seg.blocks))
             child = None
             leaving = False
         elif tid == _A_ID:
