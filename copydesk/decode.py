@@ -19,6 +19,11 @@ Order (each step only when the previous gave nothing):
    charset-normalizer's language measures, on a page with few such
    characters, do not;
 5. windows-1252 with replacement.
+
+Text can also arrive decoded twice: UTF-8 read as Windows-1252 or Latin-1 somewhere upstream and
+stored again as UTF-8 ("cafÃ©", "itâ€™s"). Its bytes are valid UTF-8, so nothing above can tell;
+`mojibake_hits` counts the marks such text leaves and `fix_mojibake` repairs it (ftfy), for the
+output of both paths (`api`, `textmode`).
 """
 from __future__ import annotations
 
@@ -48,6 +53,13 @@ _META_CHARSET = re.compile(
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_\-:.]{1,40})", re.IGNORECASE)
 #: Browsers treat these labels as windows-1252 (WHATWG encoding standard).
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "iso_8859-1", "windows-1252", "cp1252"}
+
+#: Marks of text decoded twice: UTF-8 read as Windows-1252 ("Ã©" for "é", "â€™" for "’", "Â" before
+#: a no-break space) or as Latin-1 ("â" and a C1 control for "’"), and a replacement character read so.
+MOJIBAKE_RE = re.compile(r"Ã[\x80-\xbf ]|â€|â[\x80-\x9f]|Â[\xa0-\xbf]|ï¿½|\ufffd")
+#: Every MOJIBAKE_RE match starts with one of these characters: a cheap test before the regex
+#: (searching a page for a single character costs a thirtieth of searching it for "â€").
+_MOJIBAKE_LEADS = ("Ã", "â", "Â", "ï", "\ufffd")
 
 #: Half of a UTF-16 surrogate pair: a JSON "\ud83d" escape cut from its partner, or a file-name
 #: byte that is not UTF-8 (Python's surrogateescape). No UTF-8 encoder takes one.
@@ -84,6 +96,25 @@ class Decoded:
 def has_lone_surrogate(text: str) -> bool:
     """Whether `text` holds a `LONE_SURROGATE` (an ASCII string is answered without a search)."""
     return not text.isascii() and LONE_SURROGATE.search(text) is not None
+
+
+def mojibake_hits(text: str) -> int:
+    """How many `MOJIBAKE_RE` marks `text` holds (most texts are answered without the regex)."""
+    if not any(lead in text for lead in _MOJIBAKE_LEADS):
+        return 0
+    return len(MOJIBAKE_RE.findall(text))
+
+
+def fix_mojibake(text: str, fix_all: bool = False) -> str | None:
+    """`text` with what was decoded twice decoded right (ftfy's `fix_encoding`; with `fix_all`,
+    its whole `fix_text`: also control characters, HTML entities, quotes), or None without ftfy.
+    ftfy leaves text it does not judge broken as it is. Imported on first use: 30 ms of a
+    process's start that pages without mojibake never need."""
+    try:
+        import ftfy  # type: ignore[import-not-found]
+    except Exception:  # noqa: BLE001 - a dependency, but the repair is optional
+        return None
+    return ftfy.fix_text(text, normalization="NFC") if fix_all else ftfy.fix_encoding(text)
 
 
 def _normalise_label(label: str) -> str | None:

@@ -30,7 +30,7 @@ import numpy as np
 from . import newsparts, texttitle
 from .assemble import assemble
 from .blocks import Block
-from .decode import LONE_SURROGATE, has_lone_surrogate
+from .decode import LONE_SURROGATE, fix_mojibake, has_lone_surrogate, mojibake_hits
 from .document import Document
 from .errors import ModelError
 from .label import too_little
@@ -95,24 +95,11 @@ CORPUS_MIN_SHARE, CORPUS_MIN_PAGES = 0.5, 5
 CORPUS_MIN_WORDS = 4
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\ufeff]")
-_MOJIBAKE_RE = re.compile(r"Ã[\x80-\xbf ]|â€|Ã©|Ã¨|Ã¼|Ã¶|Ã¤|Â[\xa0-\xbf]|ï¿½|\ufffd")
-#: Every _MOJIBAKE_RE match starts with one of these (a cheap test before the regex).
-_MOJIBAKE_LEADS = ("Ã", "â€", "Â", "ï¿½", "\ufffd")
 _SENT_END_RE = re.compile(r"[.!?。！？]\s")
 _WORD_RE = re.compile(r"\w+")
 
 _model_lock = threading.Lock()
 _model_cache: dict[str, Any] = {}
-
-
-def _fix_text(text: str) -> str | None:
-    """ftfy's repair of `text`, or None without ftfy. Imported on first use: 30 ms of a process's
-    start that pages without mojibake never need."""
-    try:
-        import ftfy  # type: ignore[import-not-found]
-    except Exception:  # noqa: BLE001 - a dependency, but the repair is optional
-        return None
-    return ftfy.fix_text(text, normalization="NFC")
 
 
 # --------------------------------------------------------------------------- model
@@ -149,28 +136,29 @@ def reset_model_cache() -> None:
 
 # --------------------------------------------------------------------------- input repair
 def repair_text(text: str, warnings: list[str] | None = None) -> str:
-    """Normalise newlines, drop control characters, fix mojibake when it looks broken."""
+    """Normalise newlines, fix mojibake when it looks broken, drop control characters (after the
+    repair: text read as Latin-1 holds its "’" as "â" and two C1 control characters)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\t", " ")
-    if _CONTROL_RE.search(text):
-        text = _CONTROL_RE.sub("", text)
-        if warnings is not None:
-            warnings.append("control characters removed")
     if has_lone_surrogate(text):  # nothing to recover from half a pair: as the HTML parser does, it goes
         text = LONE_SURROGATE.sub("", text)
         if warnings is not None:
             warnings.append("lone surrogates removed")
     sample = text[:200_000]
-    hits = len(_MOJIBAKE_RE.findall(sample)) if any(c in sample for c in _MOJIBAKE_LEADS) else 0
+    hits = mojibake_hits(sample)
     if hits and hits / max(len(sample), 1) >= MOJIBAKE_MIN_SHARE:
-        fixed = _fix_text(text)
+        fixed = fix_mojibake(text, fix_all=True)
         if fixed is not None:
             text = fixed
             if warnings is not None:
                 warnings.append("mojibake repaired (ftfy)")
         elif warnings is not None:
             warnings.append("text looks mis-decoded (install ftfy to repair)")
+    if _CONTROL_RE.search(text):
+        text = _CONTROL_RE.sub("", text)
+        if warnings is not None:
+            warnings.append("control characters removed")
     return unicodedata.normalize("NFC", text) if not text.isascii() else text
 
 

@@ -123,3 +123,19 @@ def test_find_dates_leaves_pages_without_a_publication_date_alone(monkeypatch):
     assert extract(ARTICLE_WITHOUT_DATE, url="https://example.org/a", find_dates=True).date == "2019-03-04"
     assert asked == ["https://example.org/a"]
     assert extract(ARTICLE_WITHOUT_DATE, url="https://example.org/b").date is None and len(asked) == 1
+
+
+def test_text_decoded_twice_upstream_is_repaired_in_every_field():
+    pytest.importorskip("ftfy")
+    good = ("<html><head><title>Café society</title></head><body><article><h1>Café society</h1>"
+            "<p class='byline'>By José Núñez</p>"
+            + "".join(f"<p>The café’s owner, number {i}, said the night’s storm flooded the whole street "
+                      "and the river rose faster than anyone had seen.</p>" for i in range(6))
+            + "</article></body></html>")
+    broken = good.encode("utf-8").decode("cp1252").encode("utf-8")   # valid UTF-8 spelling "cafÃ©"
+    fixed, clean = extract(broken), extract(good.encode("utf-8"))
+    assert "Ã" not in fixed.text + (fixed.title or "") + " ".join(fixed.authors)
+    # the blocks are chosen on the text as it came (so the two may keep different paragraphs)
+    assert fixed.paragraphs and set(fixed.paragraphs) <= set(clean.paragraphs)
+    assert fixed.title == clean.title == "Café society" and fixed.authors == clean.authors == ["José Núñez"]
+    assert any("mojibake" in w for w in fixed.warnings) and not any("mojibake" in w for w in clean.warnings)

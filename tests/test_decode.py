@@ -108,3 +108,14 @@ def test_utf8_bytes_are_handed_on_only_when_they_are_the_text_exactly():
     assert decode(codecs.BOM_UTF8 + data).utf8 is None
     assert decode("<p>Grüße</p>".encode("cp1252")).utf8 is None
     assert decode(data + b"\xff caf\xc3\xa9 \xc3\xa9t\xc3\xa9").utf8 is None  # stray byte replaced
+
+
+def test_text_decoded_twice_is_counted_and_repaired():
+    from copydesk.decode import fix_mojibake, mojibake_hits
+    good = "The café’s owner said — in French — « à bientôt »."
+    as_cp1252 = good.encode("utf-8").decode("cp1252", "replace")   # "cafÃ©â€™s"
+    as_latin1 = good.encode("utf-8").decode("latin-1")             # "â" and C1 controls for "’"
+    assert mojibake_hits(good) == 0 and mojibake_hits("SÃO PAULO, A DIVISÃO") == 0
+    assert mojibake_hits(as_cp1252) >= 4 and mojibake_hits(as_latin1) >= 4
+    assert fix_mojibake(as_cp1252) == good and fix_mojibake(as_latin1) == good
+    assert fix_mojibake(good) == good
