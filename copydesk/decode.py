@@ -22,8 +22,8 @@ Order (each step only when the previous gave nothing):
 
 Text can also arrive decoded twice: UTF-8 read as Windows-1252 or Latin-1 somewhere upstream and
 stored again as UTF-8 ("cafÃ©", "itâ€™s"). Its bytes are valid UTF-8, so nothing above can tell;
-`mojibake_hits` counts the marks such text leaves and `fix_mojibake` repairs it (ftfy), for the
-output of both paths (`api`, `textmode`).
+`mojibake_hits` counts the marks such text leaves and `fix_mojibake` repairs it (ftfy): the HTML
+path's output fields (`api`) and scraped text as it comes in (`textmode`).
 """
 from __future__ import annotations
 

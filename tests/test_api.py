@@ -139,3 +139,14 @@ def test_text_decoded_twice_upstream_is_repaired_in_every_field():
     assert fixed.paragraphs and set(fixed.paragraphs) <= set(clean.paragraphs)
     assert fixed.title == clean.title == "Café society" and fixed.authors == clean.authors == ["José Núñez"]
     assert any("mojibake" in w for w in fixed.warnings) and not any("mojibake" in w for w in clean.warnings)
+
+
+def test_text_decoded_twice_without_ftfy_is_left_as_it_came_and_said(monkeypatch):
+    import copydesk.api as api
+    monkeypatch.setattr(api, "fix_mojibake", lambda text, fix_all=False: None)
+    page = ("<html><body><article><h1>CafÃ© society</h1>"
+            + "".join(f"<p>The cafÃ©â€™s owner, number {i}, said the nightâ€™s storm flooded the whole street "
+                      "and the river rose faster than anyone had seen.</p>" for i in range(6))
+            + "</article></body></html>").encode("utf-8")
+    doc = extract(page)
+    assert "Ã©" in doc.text and any("install ftfy" in w for w in doc.warnings)
