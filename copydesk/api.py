@@ -17,7 +17,7 @@ import numpy as np
 
 from .assemble import assemble
 from .blocks import IN_HIDDEN, Block
-from .decode import decode, fix_mojibake, mojibake_hits
+from .decode import MOJIBAKE_LEFT, MOJIBAKE_REPAIRED, decode, fix_mojibake, mojibake_hits
 from .document import Document
 from .errors import ExtractionTimeout
 from .features import FEATURE_NAMES, featurize
@@ -303,8 +303,8 @@ def _repair_mojibake(doc: Document) -> None:
     hits = mojibake_hits(sample)
     if not hits or hits <= sample.count("\ufffd"):
         return
-    if fix_mojibake("") is None:
-        doc.warnings.append("text looks mis-decoded (install ftfy to repair)")
+    if fix_mojibake("") is None:  # no ftfy here
+        doc.warnings.append(MOJIBAKE_LEFT)
         return
     changed = False
 
@@ -321,7 +321,7 @@ def _repair_mojibake(doc: Document) -> None:
     for name in _TEXT_LIST_FIELDS:
         setattr(doc, name, [fix(v) for v in getattr(doc, name)])
     if changed:
-        doc.warnings.append("mojibake repaired (ftfy)")
+        doc.warnings.append(MOJIBAKE_REPAIRED)
 
 
 def _apply_metadata(doc: Document, meta: object | None) -> None:

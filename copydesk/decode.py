@@ -60,6 +60,9 @@ MOJIBAKE_RE = re.compile(r"Ã[\x80-\xbf ]|â€|â[\x80-\x9f]|Â[\xa0-\xbf]|ï¿
 #: Every MOJIBAKE_RE match starts with one of these characters: a cheap test before the regex
 #: (searching a page for a single character costs a thirtieth of searching it for "â€").
 _MOJIBAKE_LEADS = ("Ã", "â", "Â", "ï", "\ufffd")
+#: The warnings both paths give after `fix_mojibake`, or when ftfy is missing.
+MOJIBAKE_REPAIRED = "mojibake repaired (ftfy)"
+MOJIBAKE_LEFT = "text looks mis-decoded (install ftfy to repair)"
 
 #: Half of a UTF-16 surrogate pair: a JSON "\ud83d" escape cut from its partner, or a file-name
 #: byte that is not UTF-8 (Python's surrogateescape). No UTF-8 encoder takes one.

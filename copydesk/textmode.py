@@ -30,7 +30,7 @@ import numpy as np
 from . import newsparts, texttitle
 from .assemble import assemble
 from .blocks import Block
-from .decode import LONE_SURROGATE, fix_mojibake, has_lone_surrogate, mojibake_hits
+from .decode import LONE_SURROGATE, MOJIBAKE_LEFT, MOJIBAKE_REPAIRED, fix_mojibake, has_lone_surrogate, mojibake_hits
 from .document import Document
 from .errors import ModelError
 from .label import too_little
@@ -152,9 +152,9 @@ def repair_text(text: str, warnings: list[str] | None = None) -> str:
         if fixed is not None:
             text = fixed
             if warnings is not None:
-                warnings.append("mojibake repaired (ftfy)")
+                warnings.append(MOJIBAKE_REPAIRED)
         elif warnings is not None:
-            warnings.append("text looks mis-decoded (install ftfy to repair)")
+            warnings.append(MOJIBAKE_LEFT)
     if _CONTROL_RE.search(text):
         text = _CONTROL_RE.sub("", text)
         if warnings is not None:
