@@ -11,6 +11,8 @@ model errs on pages it has not seen.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .blocks import Block, ancestor_ids
@@ -32,14 +34,6 @@ CONTEXT_NAMES: list[str] = (
        "before_first", "after_last", "dist_prev_kept", "dist_next_kept", "kept_chars_before"]
     + [f"f_{c}" for c in CARRIED]
 )
-
-
-def _group_mean(keys: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of `p` over blocks sharing a key, and the group size, per block."""
-    _, ids = np.unique(keys, return_inverse=True)
-    sums = np.bincount(ids, weights=p)
-    counts = np.bincount(ids)
-    return sums[ids] / counts[ids], counts[ids].astype(np.float64)
 
 
 def logit(p: np.ndarray) -> np.ndarray:
@@ -93,21 +87,43 @@ def kept_run(kept: np.ndarray) -> list[np.ndarray]:
     return [(idx < first).astype(np.float64), (idx > last).astype(np.float64), dist_prev, dist_next]
 
 
-def context_features(p: np.ndarray, blocks: list[Block], X: np.ndarray) -> np.ndarray:
-    """Second-pass rows (columns `CONTEXT_NAMES`) from first-pass probabilities `p`."""
+@dataclass(frozen=True)
+class ContextFrame:
+    """What the second pass reads of a page besides the first pass's scores: computed once a page,
+    shared by the main model and its partner (`score.BlockModel.predict`)."""
+
+    groups: tuple[tuple[np.ndarray, np.ndarray], ...]  # per grouping (parent, grandparent, tag path): ids, sizes
+    chars: np.ndarray
+    carried: np.ndarray
+
+
+def context_frame(blocks: list[Block], X: np.ndarray) -> ContextFrame:
+    n = len(blocks)
+    paths: dict = {}
+    path_ids = np.fromiter((paths.setdefault(b.path, len(paths)) for b in blocks), np.int64, n)
+    groups = []
+    for keys in (ancestor_ids(blocks, 1), ancestor_ids(blocks, 2), path_ids):
+        _, ids = np.unique(keys, return_inverse=True)
+        groups.append((ids, np.bincount(ids)))
+    return ContextFrame(tuple(groups), np.array([len(b.text) for b in blocks], dtype=np.float64), X[:, _CARRIED_IDX])
+
+
+def context_features(p: np.ndarray, blocks: list[Block], X: np.ndarray, frame: ContextFrame | None = None) -> np.ndarray:
+    """Second-pass rows (columns `CONTEXT_NAMES`) from first-pass probabilities `p` (`frame`: the page's
+    `context_frame`, made here when not given)."""
     n = len(blocks)
     C = np.zeros((n, len(CONTEXT_NAMES)), dtype=np.float32)
     if n == 0:
         return C
+    if frame is None:
+        frame = context_frame(blocks, X)
     p = np.asarray(p, dtype=np.float64)
     cols: list[np.ndarray] = [p, logit(p)] + shifted(p, OFFSETS)
     for w in WINDOWS:
         cols += window_stats(p, w)
-    paths: dict = {}
-    path_ids = np.fromiter((paths.setdefault(b.path, len(paths)) for b in blocks), np.int64, n)
-    for keys in (ancestor_ids(blocks, 1), ancestor_ids(blocks, 2), path_ids):
-        cols += _group_mean(keys, p)
-    chars = np.array([len(b.text) for b in blocks], dtype=np.float64)
+    for ids, counts in frame.groups:
+        cols += [np.bincount(ids, weights=p)[ids] / counts[ids], counts[ids].astype(np.float64)]
+    chars = frame.chars
     kept = p >= KEEP
     before_first, after_last, dist_prev, dist_next = kept_run(kept)
     kept_chars = chars * kept
@@ -119,5 +135,5 @@ def context_features(p: np.ndarray, blocks: list[Block], X: np.ndarray) -> np.nd
         before_first, after_last, np.log1p(dist_prev), np.log1p(dist_next), before / total_kept if total_kept else np.zeros(n),
     ]
     C[:, : len(cols)] = np.column_stack(cols)
-    C[:, len(cols):] = X[:, _CARRIED_IDX]
+    C[:, len(cols):] = frame.carried
     return C

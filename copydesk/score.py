@@ -21,7 +21,7 @@ import numpy as np
 from . import compiled
 from .errors import ModelError
 from .blocks import Block
-from .context import CONTEXT_NAMES, context_features
+from .context import CONTEXT_NAMES, context_features, context_frame
 from .features import FEATURE_NAMES
 from .pagetype import FEATURE_NAMES as PAGETYPE_FEATURES, PAGE_TYPES, PageTypes
 
@@ -30,6 +30,14 @@ MODEL_FILE = MODEL_DIR / "blocks.lgb.txt"
 CONTEXT_FILE = MODEL_DIR / "context.lgb.txt"
 PAGETYPE_FILE = MODEL_DIR / "pagetype.lgb.txt"
 META_FILE = MODEL_DIR / "blocks.meta.json"
+#: The partner model's two passes (`train.PARTNER_BLOCK_PASS`), averaged with the main model's.
+PARTNER_FILE = MODEL_DIR / "blocks.partner.lgb.txt"
+PARTNER_CONTEXT_FILE = MODEL_DIR / "context.partner.lgb.txt"
+
+
+def blend(main: np.ndarray, partner: np.ndarray, weight: float) -> np.ndarray:
+    """Final probabilities: the main model's and the partner's averaged, the partner's at `weight`."""
+    return (1.0 - weight) * main + weight * partner
 
 
 @dataclass
@@ -43,9 +51,15 @@ class BlockModel:
     types: PageTypes | None = None
     #: `booster` and `context` compiled (`compiled.py`): same probabilities, used to predict when present.
     compiled: tuple | None = None
+    #: The partner model's (block pass, context pass), averaged in at `partner_weight`; None: no partner.
+    partner: tuple | None = None
+    partner_weight: float = 0.0
+    #: `partner` compiled.
+    partner_compiled: tuple | None = None
 
     def predict(self, X: np.ndarray, blocks: list[Block] | None = None) -> np.ndarray:
-        """Final body probabilities (block pass, then context pass when both are available)."""
+        """Final body probabilities (block pass, then context pass when both are available; the
+        partner's averaged in when there is one)."""
         if len(X) == 0:
             return np.zeros(0, dtype=np.float64)
         X = np.nan_to_num(X, nan=0.0, posinf=1e6, neginf=-1e6)
@@ -53,7 +67,13 @@ class BlockModel:
         p = block.predict(X, num_threads=1)
         if context is None or blocks is None:
             return p
-        return context.predict(context_features(p, blocks, X), num_threads=1)
+        frame = context_frame(blocks, X)
+        p = context.predict(context_features(p, blocks, X, frame), num_threads=1)
+        if self.partner is None:
+            return p
+        block, context = self.partner_compiled or self.partner
+        q = context.predict(context_features(block.predict(X, num_threads=1), blocks, X, frame), num_threads=1)
+        return blend(p, q, self.partner_weight)
 
 
 _lock = threading.Lock()
@@ -145,12 +165,27 @@ def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE,
         type_booster, _ = read_booster(pagetype_file, None, PAGETYPE_FEATURES, "page-type model")
         types = PageTypes(type_booster, np.asarray(spec["thresholds"], dtype=np.float64), compiled.load(pagetype_file))
     fast = compiled.load_passes(model_file, context_file if context is not None else None)
-    return BlockModel(booster, float(meta.get("threshold", 0.5)), meta, context, types, fast)
+    partner = partner_fast = None
+    spec = meta.get("partner")
+    if spec is not None and context is not None:
+        partner_file, partner_context = partner_files(model_file, context_file)
+        partner = (read_booster(partner_file, None, FEATURE_NAMES, "partner block model")[0],
+                   read_booster(partner_context, None, CONTEXT_NAMES, "partner context model")[0])
+        partner_fast = compiled.load_passes(partner_file, partner_context)
+    return BlockModel(booster, float(meta.get("threshold", 0.5)), meta, context, types, fast, partner,
+                      float(spec["weight"]) if spec is not None else 0.0, partner_fast)
+
+
+def partner_files(model_file: Path, context_file: Path) -> tuple[Path, Path]:
+    """The partner's two files beside `model_file` and `context_file`."""
+    return (model_file.with_name(model_file.name.replace(".lgb.", ".partner.lgb.")),
+            context_file.with_name(context_file.name.replace(".lgb.", ".partner.lgb.")))
 
 
 def warm_compiled() -> bool:
     """Compile the shipped passes and the page-type classifier into the cache now (`compiled.warm`)."""
-    return compiled.warm([MODEL_FILE, CONTEXT_FILE, PAGETYPE_FILE])
+    return compiled.warm([MODEL_FILE, CONTEXT_FILE, PAGETYPE_FILE]
+                         + [f for f in (PARTNER_FILE, PARTNER_CONTEXT_FILE) if f.is_file()])
 
 
 def get_model() -> BlockModel:

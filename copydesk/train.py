@@ -37,7 +37,7 @@ from .features import CATEGORICAL, FEATURE_NAMES
 from .options import Options
 from .context import CONTEXT_NAMES, context_features
 from .pagetype import FEATURE_NAMES as TYPE_FEATURES, PAGE_TYPES, PageTypes, mixed_threshold, page_features
-from .score import CONTEXT_FILE, META_FILE, MODEL_FILE, PAGETYPE_FILE
+from .score import CONTEXT_FILE, META_FILE, MODEL_FILE, PAGETYPE_FILE, PARTNER_CONTEXT_FILE, PARTNER_FILE, blend
 
 PARAMS = {
     "objective": "binary",
@@ -68,6 +68,9 @@ class PassSpec:
     rounds: int
     #: Extra weight of snippet-labelled (trafilatura-eval) blocks on top of SNIPPET_WEIGHT.
     snippet_boost: float = 1.0
+    #: When set, every snippet-labelled page's labelled blocks weigh this much in all (times the
+    #: page's base weight), whatever their number: such pages then count alike (`fit`).
+    page_norm: float | None = None
 
 
 BLOCK_PASS = PassSpec("block", FEATURE_NAMES, CATEGORICAL, PARAMS, NUM_ROUNDS)
@@ -79,8 +82,15 @@ CONTEXT_PASS = PassSpec("context", CONTEXT_NAMES, ["f_kind"], dict(PARAMS, num_l
 #: against 0.9339 (within the seed spread); in sample, the model fits its trafilatura-eval pages
 #: more closely, and only so does it pass the accuracy gate (BENCHMARKS.md).
 SNIPPET_WEIGHT = 5.0
+#: The partner model: both passes again, with every snippet-labelled page weighing the same
+#: (`PassSpec.page_norm`), its final probabilities averaged with the main model's at this weight.
+#: Alone it trades WCXB for trafilatura-eval; averaged, it keeps WCXB (BENCHMARKS.md, stop 27).
+PARTNER_WEIGHT = 0.4
+PARTNER_PAGE_NORM = 400.0
 #: Blocks per page beyond which a page's blocks are down-weighted (pages count equally-ish).
 PAGE_BLOCKS_NORM = 300
+PARTNER_BLOCK_PASS = replace(BLOCK_PASS, name="partner block", page_norm=PARTNER_PAGE_NORM)
+PARTNER_CONTEXT_PASS = replace(CONTEXT_PASS, name="partner context", page_norm=PARTNER_PAGE_NORM)
 THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.25, 0.71, 0.05))
 #: The page-type classifier: one row per page, so a small model.
 TYPE_PARAMS = {"objective": "multiclass", "num_class": len(PAGE_TYPES), "learning_rate": 0.05, "num_leaves": 15,
@@ -119,6 +129,8 @@ class PageRows:
     made: bool = False
     #: Markup and URL signals of the page type (`pagetype.page_signals`).
     signals: np.ndarray | None = None
+    #: The page's weight before its blocks' words are counted (snippet and made-page weights).
+    base: float = 1.0
 
 
 def fold_of(host: str, folds: int) -> int:
@@ -145,7 +157,7 @@ def page_rows(page) -> PageRows | None:
     w = base_w * weight(page) * np.log1p(words) * min(1.0, PAGE_BLOCKS_NORM / len(blocks))
     w[lab.y < 0] = 0.0
     return PageRows(page.key, page.dataset, page.host, page.page_type, blocks, a.X, lab.y, w,
-                    lab.confident_share, is_made(page), a.signals)
+                    lab.confident_share, is_made(page), a.signals, base_w * weight(page))
 
 
 def training_pages(pages: Sequence, folds: int) -> list:
@@ -167,11 +179,22 @@ def fit(rows: Sequence[PageRows], matrices: Sequence[np.ndarray], spec: PassSpec
     import lightgbm as lgb
     X = np.vstack(list(matrices))
     y = np.concatenate([r.y for r in rows]).astype(np.float32)
-    w = np.concatenate([r.w * (spec.snippet_boost if r.dataset != "wcxb-dev" else 1.0) for r in rows])
+    w = np.concatenate([pass_weights(r, spec) for r in rows])
     keep = w > 0
     ds = lgb.Dataset(X[keep], label=np.clip(y[keep], 0, 1), weight=w[keep], feature_name=spec.names,
                      categorical_feature=spec.categorical, free_raw_data=True)
     return lgb.train(dict(spec.params, num_threads=threads), ds, num_boost_round=spec.rounds)
+
+
+def pass_weights(r: PageRows, spec: PassSpec) -> np.ndarray:
+    """The block weights `spec` trains `r` with (`PassSpec.snippet_boost`, `PassSpec.page_norm`)."""
+    if r.dataset == "wcxb-dev":
+        return r.w
+    w = r.w * spec.snippet_boost
+    total = float(r.w.sum())
+    if spec.page_norm is not None and total > 0:
+        w = w * (r.base * spec.page_norm / total)
+    return w
 
 
 def _cross(rows: Sequence[PageRows], matrices: Sequence[np.ndarray], fold_ids: Sequence[int], folds: int,
@@ -192,18 +215,21 @@ def _cross(rows: Sequence[PageRows], matrices: Sequence[np.ndarray], fold_ids: S
 
 @dataclass
 class CrossFit:
-    """Both passes and the page-type classifier fitted k times, each fold's hosts held out, with
-    out-of-fold probabilities."""
+    """Both passes of the main model and of its partner, and the page-type classifier, fitted k times,
+    each fold's hosts held out, with out-of-fold probabilities."""
 
     folds: int
     block_boosters: dict[int, object]
     context_boosters: dict[int, object]
-    block_probs: list[np.ndarray]      # out-of-fold block-pass probabilities
+    block_probs: list[np.ndarray]      # out-of-fold block-pass probabilities (main model)
     context_rows: list[np.ndarray]     # context rows built from those
-    probs: list[np.ndarray]            # out-of-fold final probabilities
+    probs: list[np.ndarray]            # out-of-fold final probabilities (main and partner averaged)
     type_rows: np.ndarray              # page-type rows built from those
     type_boosters: dict[int, object]
     type_probs: np.ndarray             # out-of-fold page-type probabilities, one row per page
+    partner_block_boosters: dict[int, object]
+    partner_context_boosters: dict[int, object]
+    partner_context_rows: list[np.ndarray]
 
 
 def type_label(r: PageRows) -> int:
@@ -220,14 +246,26 @@ def fit_types(rows: Sequence[PageRows], F: np.ndarray, threads: int = 2):
     return lgb.train(dict(TYPE_PARAMS, num_threads=threads), ds, num_boost_round=TYPE_ROUNDS)
 
 
-def cross_fit(rows: Sequence[PageRows], folds: int, threads: int = 2, seed: int | None = None) -> CrossFit:
-    """k-fold by host: block pass, the context pass on out-of-fold block-pass scores, then the page-type
-    classifier on out-of-fold final scores. `seed` replaces the two passes' seed."""
-    fold_ids = [fold_of(r.host, folds) for r in rows]
-    b1, p1 = _cross(rows, [r.X for r in rows], fold_ids, folds, seeded(BLOCK_PASS, seed), threads)
+def _cross_passes(rows: Sequence[PageRows], fold_ids: Sequence[int], folds: int, block: PassSpec,
+                  context: PassSpec, threads: int):
+    """Block pass, then the context pass on its out-of-fold scores: boosters, rows and probabilities."""
+    b1, p1 = _cross(rows, [r.X for r in rows], fold_ids, folds, block, threads)
     C = [context_features(p, r.blocks, r.X) for p, r in zip(p1, rows)]
-    b2, p2 = _cross(rows, C, fold_ids, folds, seeded(CONTEXT_PASS, seed), threads)
-    F = np.array([page_features(r.signals, r.X, p) for r, p in zip(rows, p2)])
+    b2, p2 = _cross(rows, C, fold_ids, folds, context, threads)
+    return b1, p1, C, b2, p2
+
+
+def cross_fit(rows: Sequence[PageRows], folds: int, threads: int = 2, seed: int | None = None) -> CrossFit:
+    """k-fold by host: the main model and its partner (each a block pass, then a context pass on
+    out-of-fold block-pass scores), averaged, then the page-type classifier on the out-of-fold final
+    scores. `seed` replaces the four passes' seed."""
+    fold_ids = [fold_of(r.host, folds) for r in rows]
+    b1, p1, C, b2, p2 = _cross_passes(rows, fold_ids, folds, seeded(BLOCK_PASS, seed), seeded(CONTEXT_PASS, seed),
+                                      threads)
+    pb1, _, pC, pb2, pp2 = _cross_passes(rows, fold_ids, folds, seeded(PARTNER_BLOCK_PASS, seed),
+                                         seeded(PARTNER_CONTEXT_PASS, seed), threads)
+    probs = [blend(a, b, PARTNER_WEIGHT) for a, b in zip(p2, pp2)]
+    F = np.array([page_features(r.signals, r.X, p) for r, p in zip(rows, probs)])
     fid = np.array(fold_ids)
     b3: dict[int, object] = {}
     P = np.zeros((len(rows), len(PAGE_TYPES)))
@@ -236,7 +274,7 @@ def cross_fit(rows: Sequence[PageRows], folds: int, threads: int = 2, seed: int 
         b3[k] = fit_types([rows[i] for i in train], F[train], threads)
         if (fid == k).any():
             P[fid == k] = b3[k].predict(F[fid == k], num_threads=threads)
-    return CrossFit(folds, b1, b2, p1, C, p2, F, b3, P)
+    return CrossFit(folds, b1, b2, p1, C, probs, F, b3, P, pb1, pb2, pC)
 
 
 class OofExtractor:
@@ -250,7 +288,9 @@ class OofExtractor:
         from .score import BlockModel, set_model
         k = fold_of(page.host, self.cv.folds)
         types = None if self.type_thresholds is None else PageTypes(self.cv.type_boosters[k], self.type_thresholds)
-        set_model(BlockModel(self.cv.block_boosters[k], self.threshold, {}, self.cv.context_boosters[k], types))
+        set_model(BlockModel(self.cv.block_boosters[k], self.threshold, {}, self.cv.context_boosters[k], types,
+                             partner=(self.cv.partner_block_boosters[k], self.cv.partner_context_boosters[k]),
+                             partner_weight=PARTNER_WEIGHT))
         try:
             return extract(page.html, url=page.url).text
         finally:
@@ -450,11 +490,12 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{n_blocks} blocks, {n_labelled} labelled; WCXB blocks with a confident label: {conf:.1%} "
           f"({time.time() - t0:.0f}s)", file=sys.stderr)
     block_pass, context_pass = seeded(BLOCK_PASS, args.seed), seeded(CONTEXT_PASS, args.seed)
+    partner_block, partner_context = seeded(PARTNER_BLOCK_PASS, args.seed), seeded(PARTNER_CONTEXT_PASS, args.seed)
     meta: dict = {"features": FEATURE_NAMES, "params": block_pass.params, "rounds": NUM_ROUNDS,
                   "training_data_sha256": data_hash(pages), "pages": len(real), "made_pages": len(rows) - len(real),
                   "blocks": n_blocks, "labelled_blocks": n_labelled, "wcxb_confident_label_share": round(conf, 4)}
     threshold = args.threshold if args.threshold is not None else 0.5
-    context_booster = type_booster = None
+    context_booster = type_booster = partner_context_booster = None
     if args.folds > 1:
         cv = cross_fit(rows, args.folds, args.threads, args.seed)
         probs = cv.probs
@@ -477,8 +518,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 probs=np.array(probs, dtype=object), block_probs=np.array(cv.block_probs, dtype=object),
                                 allow_pickle=True)
         context_booster = fit(rows, cv.context_rows, context_pass, args.threads)
+        partner_context_booster = fit(rows, cv.partner_context_rows, partner_context, args.threads)
         meta["context_features"] = CONTEXT_NAMES
         meta["context_params"] = context_pass.params
+        meta["partner"] = {"weight": PARTNER_WEIGHT, "page_norm": PARTNER_PAGE_NORM}
         real_idx = [i for i, r in enumerate(rows) if not r.made]
         type_acc = float(np.mean([cv.type_probs[i].argmax() == type_label(rows[i]) for i in real_idx]))
         type_thresholds, typed, nested = choose_type_thresholds(rows, by_key, probs, cv.type_probs, threshold,
@@ -502,6 +545,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                               "oof_nested": {k: round(v, 4) for k, v in nested.items()}}
     meta["threshold"] = threshold
     booster = fit(rows, [r.X for r in rows], block_pass, args.threads)
+    partner_booster = fit(rows, [r.X for r in rows], partner_block, args.threads) if partner_context_booster else None
     out_dir = Path(args.out_dir) if args.out_dir else MODEL_FILE.parent
     out_dir.mkdir(parents=True, exist_ok=True)
     booster.save_model(str(out_dir / MODEL_FILE.name))
@@ -509,6 +553,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         context_booster.save_model(str(out_dir / CONTEXT_FILE.name))
     if type_booster is not None:
         type_booster.save_model(str(out_dir / PAGETYPE_FILE.name))
+    if partner_booster is not None and partner_context_booster is not None:
+        partner_booster.save_model(str(out_dir / PARTNER_FILE.name))
+        partner_context_booster.save_model(str(out_dir / PARTNER_CONTEXT_FILE.name))
+    else:  # a model without a partner: no partner files of an earlier model may stay beside it
+        for f in (PARTNER_FILE, PARTNER_CONTEXT_FILE):
+            (out_dir / f.name).unlink(missing_ok=True)
     (out_dir / META_FILE.name).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     print(f"model written to {out_dir} (threshold {threshold}, {time.time() - t0:.0f}s)", file=sys.stderr)
     return 0

@@ -15,6 +15,29 @@ def test_packaged_model_loads_with_both_passes():
     assert model.meta["features"] == FEATURE_NAMES and "training_data_sha256" in model.meta
 
 
+def test_the_partner_is_averaged_in_at_its_weight():
+    from dataclasses import replace
+
+    from copydesk.api import analyse
+    model = get_model()
+    assert model.partner is not None and 0 < model.partner_weight < 1
+    a = analyse("<html><body><article><h1>Harbour</h1>" + "<p>The council closed the old pier on Monday, "
+                "citing storm damage to its supports.</p>" * 3 + "</article><footer>Copyright 2024</footer></body></html>")
+    main = replace(model, partner=None, partner_compiled=None).predict(a.X, a.seg.blocks)
+    alone = replace(model, booster=model.partner[0], context=model.partner[1], compiled=model.partner_compiled,
+                    partner=None, partner_compiled=None).predict(a.X, a.seg.blocks)
+    both = model.predict(a.X, a.seg.blocks)
+    assert not np.allclose(main, alone)
+    assert np.allclose(both, (1 - model.partner_weight) * main + model.partner_weight * alone)
+
+
+def test_a_missing_partner_file_is_named(tmp_path):
+    for f in (MODEL_FILE, CONTEXT_FILE, META_FILE):
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    with pytest.raises(ModelError, match="partner block model file missing.*blocks.partner.lgb.txt"):
+        load_model(tmp_path / MODEL_FILE.name, tmp_path / META_FILE.name, tmp_path / CONTEXT_FILE.name)
+
+
 def test_predict_handles_no_rows_and_nonfinite_values():
     model = get_model()
     assert model.predict(np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)).shape == (0,)

@@ -42,6 +42,21 @@ def test_snippet_pages_weight_only_labelled_blocks():
     assert np.allclose(r.w[known], SNIPPET_WEIGHT * np.log1p(words[known]))
 
 
+def test_the_partner_weighs_every_snippet_page_alike_and_gold_pages_as_the_main_model():
+    from copydesk.train import BLOCK_PASS, PARTNER_BLOCK_PASS, PARTNER_PAGE_NORM, pass_weights
+    snippet = [page_rows(_page(dataset="trafilatura-eval", gold_text=None, with_snippets=snips,
+                               without_snippets=("Copyright 2024",)))
+               for snips in (("closed the old pier",), ("closed the old pier", PROSE[:40]))]
+    totals = [pass_weights(r, PARTNER_BLOCK_PASS).sum() for r in snippet]
+    assert np.allclose(totals, SNIPPET_WEIGHT * PARTNER_PAGE_NORM)  # whatever the number of labelled blocks
+    assert [pass_weights(r, BLOCK_PASS).sum() for r in snippet] == [r.w.sum() for r in snippet]
+    for r in snippet:  # within a page, blocks keep their proportions
+        known = r.w > 0
+        assert np.allclose(pass_weights(r, PARTNER_BLOCK_PASS)[known] / r.w[known], totals[0] / r.w.sum())
+    gold = page_rows(_page())
+    assert (pass_weights(gold, PARTNER_BLOCK_PASS) == gold.w).all()
+
+
 def test_unreadable_page_is_skipped_not_fatal():
     assert page_rows(_page(html=b"\x89PNG\r\n\x1a\n" + bytes(100))) is None
 
@@ -109,6 +124,7 @@ def test_train_writes_a_model_that_loads(shared_data, tmp_path, capsys, monkeypa
                  "--out-dir", str(tmp_path)]) == 0
     model = load_model(*(tmp_path / f.name for f in (MODEL_FILE, META_FILE, CONTEXT_FILE, PAGETYPE_FILE)))
     assert model.context is not None and model.types is not None and model.meta["pages"] > 0
+    assert model.partner is not None and 0 < model.partner_weight < 1
     assert model.meta["params"]["seed"] == 9 and model.meta["context_params"]["seed"] == 9
     assert "nested" in capsys.readouterr().err
     page = _page()
