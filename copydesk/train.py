@@ -106,10 +106,10 @@ ANALYSIS_OPTIONS = Options(with_metadata=False, timeout=None)
 def seeded(spec: PassSpec, seed: int | None) -> PassSpec:
     """`spec` trained with another seed (None: as it is; `copydesk train --seed`).
 
-    Out-of-fold figures move with the seed of the two passes alone (the page-type classifier keeps its
-    own): nested WCXB 0.8663 / 0.8670 / 0.8667 / 0.8631 and trafilatura-eval 0.9354 / 0.9359 / 0.9348 /
-    0.9322 for seeds 7 to 10 (stop 25). A recipe change smaller than about 0.3 points is within that
-    spread.
+    Out-of-fold figures move with the seed of the scoring passes alone (the page-type classifier keeps its
+    own): without the partner, nested WCXB 0.8663 / 0.8670 / 0.8667 / 0.8631 and trafilatura-eval 0.9354 /
+    0.9359 / 0.9348 / 0.9322 for seeds 7 to 10 (stop 25). A recipe change smaller than about 0.3 points is
+    within that spread.
     """
     return spec if seed is None else replace(spec, params=dict(spec.params, seed=seed))
 
