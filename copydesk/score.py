@@ -3,8 +3,9 @@
 Owns the packaged block model, two LightGBM boosters: the block pass
 (`models/blocks.lgb.txt`, one block at a time) and the context pass
 (`models/context.lgb.txt`, each block again in the light of its neighbours'
-first-pass scores, see `context.py`) and the page-type classifier
-(`models/pagetype.lgb.txt`, see `pagetype.py`), with their metadata beside
+first-pass scores, see `context.py`); its partner, the same two passes trained
+with other weights (`models/*.partner.lgb.txt`), averaged in (`blend`); and the
+page-type classifier (`models/pagetype.lgb.txt`, see `pagetype.py`), with their metadata beside
 them (`models/blocks.meta.json`: feature lists, decision thresholds,
 training-data hash, out-of-fold figures). Loaded once per process, on first use; a missing
 or corrupt file raises `ModelError` naming it.
@@ -166,14 +167,14 @@ def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE,
         types = PageTypes(type_booster, np.asarray(spec["thresholds"], dtype=np.float64), compiled.load(pagetype_file))
     fast = compiled.load_passes(model_file, context_file if context is not None else None)
     partner = partner_fast = None
-    spec = meta.get("partner")
-    if spec is not None and context is not None:
+    partner_spec = meta.get("partner")
+    if partner_spec is not None and context is not None:
         partner_file, partner_context = partner_files(model_file, context_file)
         partner = (read_booster(partner_file, None, FEATURE_NAMES, "partner block model")[0],
                    read_booster(partner_context, None, CONTEXT_NAMES, "partner context model")[0])
         partner_fast = compiled.load_passes(partner_file, partner_context)
     return BlockModel(booster, float(meta.get("threshold", 0.5)), meta, context, types, fast, partner,
-                      float(spec["weight"]) if spec is not None else 0.0, partner_fast)
+                      float(partner_spec["weight"]) if partner is not None else 0.0, partner_fast)
 
 
 def partner_files(model_file: Path, context_file: Path) -> tuple[Path, Path]:

@@ -85,6 +85,7 @@ SNIPPET_WEIGHT = 5.0
 #: The partner model: both passes again, with every snippet-labelled page weighing the same
 #: (`PassSpec.page_norm`), its final probabilities averaged with the main model's at this weight.
 #: Alone it trades WCXB for trafilatura-eval; averaged, it keeps WCXB (BENCHMARKS.md, stop 27).
+#: 0 trains and ships no partner (scoring then costs about 0.75 ms a page less).
 PARTNER_WEIGHT = 0.4
 PARTNER_PAGE_NORM = 400.0
 #: Blocks per page beyond which a page's blocks are down-weighted (pages count equally-ish).
@@ -262,9 +263,14 @@ def cross_fit(rows: Sequence[PageRows], folds: int, threads: int = 2, seed: int 
     fold_ids = [fold_of(r.host, folds) for r in rows]
     b1, p1, C, b2, p2 = _cross_passes(rows, fold_ids, folds, seeded(BLOCK_PASS, seed), seeded(CONTEXT_PASS, seed),
                                       threads)
-    pb1, _, pC, pb2, pp2 = _cross_passes(rows, fold_ids, folds, seeded(PARTNER_BLOCK_PASS, seed),
-                                         seeded(PARTNER_CONTEXT_PASS, seed), threads)
-    probs = [blend(a, b, PARTNER_WEIGHT) for a, b in zip(p2, pp2)]
+    pb1: dict[int, object] = {}
+    pb2: dict[int, object] = {}
+    pC: list[np.ndarray] = []
+    probs = p2
+    if PARTNER_WEIGHT > 0:
+        pb1, _, pC, pb2, pp2 = _cross_passes(rows, fold_ids, folds, seeded(PARTNER_BLOCK_PASS, seed),
+                                             seeded(PARTNER_CONTEXT_PASS, seed), threads)
+        probs = [blend(a, b, PARTNER_WEIGHT) for a, b in zip(p2, pp2)]
     F = np.array([page_features(r.signals, r.X, p) for r, p in zip(rows, probs)])
     fid = np.array(fold_ids)
     b3: dict[int, object] = {}
@@ -288,9 +294,10 @@ class OofExtractor:
         from .score import BlockModel, set_model
         k = fold_of(page.host, self.cv.folds)
         types = None if self.type_thresholds is None else PageTypes(self.cv.type_boosters[k], self.type_thresholds)
+        partner = (self.cv.partner_block_boosters[k], self.cv.partner_context_boosters[k]) \
+            if self.cv.partner_block_boosters else None
         set_model(BlockModel(self.cv.block_boosters[k], self.threshold, {}, self.cv.context_boosters[k], types,
-                             partner=(self.cv.partner_block_boosters[k], self.cv.partner_context_boosters[k]),
-                             partner_weight=PARTNER_WEIGHT))
+                             partner=partner, partner_weight=PARTNER_WEIGHT))
         try:
             return extract(page.html, url=page.url).text
         finally:
@@ -518,10 +525,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 probs=np.array(probs, dtype=object), block_probs=np.array(cv.block_probs, dtype=object),
                                 allow_pickle=True)
         context_booster = fit(rows, cv.context_rows, context_pass, args.threads)
-        partner_context_booster = fit(rows, cv.partner_context_rows, partner_context, args.threads)
         meta["context_features"] = CONTEXT_NAMES
         meta["context_params"] = context_pass.params
-        meta["partner"] = {"weight": PARTNER_WEIGHT, "page_norm": PARTNER_PAGE_NORM}
+        if cv.partner_context_rows:
+            partner_context_booster = fit(rows, cv.partner_context_rows, partner_context, args.threads)
+            meta["partner"] = {"weight": PARTNER_WEIGHT, "page_norm": PARTNER_PAGE_NORM}
         real_idx = [i for i, r in enumerate(rows) if not r.made]
         type_acc = float(np.mean([cv.type_probs[i].argmax() == type_label(rows[i]) for i in real_idx]))
         type_thresholds, typed, nested = choose_type_thresholds(rows, by_key, probs, cv.type_probs, threshold,

@@ -131,3 +131,16 @@ def test_train_writes_a_model_that_loads(shared_data, tmp_path, capsys, monkeypa
     a = analyse(page.html, page.url)
     p = model.predict(a.X, a.seg.blocks)
     assert p.shape == (len(a.seg.blocks),) and ((p >= 0) & (p <= 1)).all()
+
+
+def test_a_partner_weight_of_zero_trains_and_ships_no_partner(shared_data, tmp_path, monkeypatch):
+    import copydesk.train as T
+    from copydesk.score import CONTEXT_FILE, META_FILE, MODEL_FILE, PAGETYPE_FILE, PARTNER_FILE, load_model
+    monkeypatch.setenv("COPYDESK_COMPILE", "0")
+    monkeypatch.setattr(T, "PARTNER_WEIGHT", 0.0)
+    (tmp_path / PARTNER_FILE.name).write_text("left by an earlier model")
+    assert T.main(["--data-dir", str(shared_data), "--limit", "12", "--folds", "2", "--jobs", "1",
+                   "--out-dir", str(tmp_path)]) == 0
+    assert not (tmp_path / PARTNER_FILE.name).exists()
+    model = load_model(*(tmp_path / f.name for f in (MODEL_FILE, META_FILE, CONTEXT_FILE, PAGETYPE_FILE)))
+    assert model.partner is None and "partner" not in model.meta and model.context is not None
