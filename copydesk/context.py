@@ -98,6 +98,7 @@ class ContextFrame:
 
 
 def context_frame(blocks: list[Block], X: np.ndarray) -> ContextFrame:
+    """The page's `ContextFrame`: blocks grouped by parent, by grandparent and by tag path."""
     n = len(blocks)
     paths: dict = {}
     path_ids = np.fromiter((paths.setdefault(b.path, len(paths)) for b in blocks), np.int64, n)
