@@ -31,9 +31,16 @@ MODEL_FILE = MODEL_DIR / "blocks.lgb.txt"
 CONTEXT_FILE = MODEL_DIR / "context.lgb.txt"
 PAGETYPE_FILE = MODEL_DIR / "pagetype.lgb.txt"
 META_FILE = MODEL_DIR / "blocks.meta.json"
+
+
+def partner_files(model_file: Path, context_file: Path) -> tuple[Path, Path]:
+    """The partner's two files beside `model_file` and `context_file` (`blocks.partner.lgb.txt` ...)."""
+    return (model_file.with_name(model_file.name.replace(".lgb.", ".partner.lgb.")),
+            context_file.with_name(context_file.name.replace(".lgb.", ".partner.lgb.")))
+
+
 #: The partner model's two passes (`train.PARTNER_BLOCK_PASS`), averaged with the main model's.
-PARTNER_FILE = MODEL_DIR / "blocks.partner.lgb.txt"
-PARTNER_CONTEXT_FILE = MODEL_DIR / "context.partner.lgb.txt"
+PARTNER_FILE, PARTNER_CONTEXT_FILE = partner_files(MODEL_FILE, CONTEXT_FILE)
 
 
 def blend(main: np.ndarray, partner: np.ndarray, weight: float) -> np.ndarray:
@@ -177,10 +184,6 @@ def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE,
                       float(partner_spec["weight"]) if partner is not None else 0.0, partner_fast)
 
 
-def partner_files(model_file: Path, context_file: Path) -> tuple[Path, Path]:
-    """The partner's two files beside `model_file` and `context_file`."""
-    return (model_file.with_name(model_file.name.replace(".lgb.", ".partner.lgb.")),
-            context_file.with_name(context_file.name.replace(".lgb.", ".partner.lgb.")))
 
 
 def warm_compiled() -> bool:

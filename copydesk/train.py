@@ -192,9 +192,10 @@ def pass_weights(r: PageRows, spec: PassSpec) -> np.ndarray:
     if r.dataset == "wcxb-dev":
         return r.w
     w = r.w * spec.snippet_boost
-    total = float(r.w.sum())
-    if spec.page_norm is not None and total > 0:
-        w = w * (r.base * spec.page_norm / total)
+    if spec.page_norm is not None:
+        total = float(r.w.sum())
+        if total > 0:
+            w = w * (r.base * spec.page_norm / total)
     return w
 
 
@@ -553,7 +554,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                               "oof_nested": {k: round(v, 4) for k, v in nested.items()}}
     meta["threshold"] = threshold
     booster = fit(rows, [r.X for r in rows], block_pass, args.threads)
-    partner_booster = fit(rows, [r.X for r in rows], partner_block, args.threads) if partner_context_booster else None
+    partner_booster = None if partner_context_booster is None else fit(rows, [r.X for r in rows], partner_block,
+                                                                        args.threads)
     out_dir = Path(args.out_dir) if args.out_dir else MODEL_FILE.parent
     out_dir.mkdir(parents=True, exist_ok=True)
     booster.save_model(str(out_dir / MODEL_FILE.name))
@@ -561,7 +563,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         context_booster.save_model(str(out_dir / CONTEXT_FILE.name))
     if type_booster is not None:
         type_booster.save_model(str(out_dir / PAGETYPE_FILE.name))
-    if partner_booster is not None and partner_context_booster is not None:
+    if partner_booster is not None:
         partner_booster.save_model(str(out_dir / PARTNER_FILE.name))
         partner_context_booster.save_model(str(out_dir / PARTNER_CONTEXT_FILE.name))
     else:  # a model without a partner: no partner files of an earlier model may stay beside it
