@@ -72,16 +72,18 @@ class BlockModel:
             return np.zeros(0, dtype=np.float64)
         X = np.nan_to_num(X, nan=0.0, posinf=1e6, neginf=-1e6)
         block, context = self.compiled or (self.booster, self.context)
-        p = block.predict(X, num_threads=1)
         if context is None or blocks is None:
-            return p
+            return block.predict(X, num_threads=1)
         frame = context_frame(blocks, X)
-        p = context.predict(context_features(p, blocks, X, frame), num_threads=1)
+        p = _both_passes(block, context, X, blocks, frame)
         if self.partner is None:
             return p
-        block, context = self.partner_compiled or self.partner
-        q = context.predict(context_features(block.predict(X, num_threads=1), blocks, X, frame), num_threads=1)
-        return blend(p, q, self.partner_weight)
+        return blend(p, _both_passes(*(self.partner_compiled or self.partner), X, blocks, frame), self.partner_weight)
+
+
+def _both_passes(block, context, X: np.ndarray, blocks: list[Block], frame) -> np.ndarray:
+    """The block pass, then the context pass on its scores (`frame`: the page's `context_frame`)."""
+    return context.predict(context_features(block.predict(X, num_threads=1), blocks, X, frame), num_threads=1)
 
 
 _lock = threading.Lock()
@@ -182,8 +184,6 @@ def load_model(model_file: Path = MODEL_FILE, meta_file: Path = META_FILE,
         partner_fast = compiled.load_passes(partner_file, partner_context)
     return BlockModel(booster, float(meta.get("threshold", 0.5)), meta, context, types, fast, partner,
                       float(partner_spec["weight"]) if partner is not None else 0.0, partner_fast)
-
-
 
 
 def warm_compiled() -> bool:

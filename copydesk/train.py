@@ -155,10 +155,11 @@ def page_rows(page) -> PageRows | None:
         lab = label_from_snippets(blocks, page.with_snippets, page.without_snippets)
         base_w = SNIPPET_WEIGHT
     words = np.array([len(b.text.split()) for b in blocks], dtype=np.float32)
-    w = base_w * weight(page) * np.log1p(words) * min(1.0, PAGE_BLOCKS_NORM / len(blocks))
+    base = base_w * weight(page)
+    w = base * np.log1p(words) * min(1.0, PAGE_BLOCKS_NORM / len(blocks))
     w[lab.y < 0] = 0.0
     return PageRows(page.key, page.dataset, page.host, page.page_type, blocks, a.X, lab.y, w,
-                    lab.confident_share, is_made(page), a.signals, base_w * weight(page))
+                    lab.confident_share, is_made(page), a.signals, base)
 
 
 def training_pages(pages: Sequence, folds: int) -> list:
