@@ -11,6 +11,7 @@ The walk is iterative (no recursion, any depth) and checks the deadline every
 """
 from __future__ import annotations
 
+import os
 import re
 import time
 
@@ -18,6 +19,11 @@ import numpy as np
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from . import blocks as B
+
+try:
+    from . import _segment as _native
+except ImportError:  # not built (no C compiler at install): the Python walk gives the same result
+    _native = None
 from .blocks import Block
 from .errors import ExtractionTimeout
 from .options import MAX_BLOCKS, MAX_DEPTH
@@ -67,6 +73,7 @@ _HIDDEN_CLASS = re.compile(r"\b(?:hidden|sr-only|visually-hidden|screen-reader|o
 _PACKED = tuple(sum(1 << (8 * bit) for bit in range(len(VOCAB)) if mask >> bit & 1)
                 for mask in range(1 << len(VOCAB)))
 _DEADLINE_MASK = 2047  # check the clock every 2048 nodes
+_MASK64 = (1 << 64) - 1
 
 
 def _tag_ids() -> tuple[dict[int, str], int, int, int, int]:
@@ -172,7 +179,7 @@ def _enter(node: LexborNode, tag: str, outer: tuple[int, str, int, int] | None) 
         tokens = ((cls or "") + " " + (ident or "")).lower()
         mask, extra, inc = _attr_facts(tokens)
         flags |= extra
-        cum += inc
+        cum = (cum + inc) & _MASK64  # as the C walk's 64 bits (a count past 255 spills into the next)
     if len(attrs) > 1 or not tokens:
         role = attrs.get("role")
         if role:
@@ -234,6 +241,24 @@ def _flush(seg: Segmentation, buf: list[str], link_chars: int, eids: list[int], 
 
 def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentation:
     """Walk the (pruned) tree once and cut it into blocks.
+
+    `_segment.c` does it when it is built and bound (see `_bind_native`), else `_segment_py`;
+    both give the same result (a test checks every shared page). The C walk does not look at
+    the clock: it takes about a twentieth of a page's time.
+    """
+    root = tree.body or tree.root
+    if _native_bound and root is not None and root.tag_id in _BLOCK_IDS:
+        seg = Segmentation()
+        seg.blocks, seg.own_mask, seg.parent_mask, seg.cum_mask, seg.rule_at, seg.truncated = \
+            _native.segment(root.mem_id)
+        if deadline is not None and time.perf_counter() > deadline:
+            raise ExtractionTimeout("time limit exceeded while segmenting")
+        return seg
+    return _segment_py(tree, deadline)
+
+
+def _segment_py(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentation:
+    """`segment` in Python, node by node: the reference `_segment.c` is tested against.
 
     Written as one flat loop over local variables, with three stacks for the open block-level
     elements (ids, tags, `_enter`'s facts): this is the hot path of the whole extractor.
@@ -329,3 +354,77 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
     if buf and eids:
         _flush(seg, buf, link_chars, eids, tags, ctx)
     return seg
+
+
+#: Texts whose characters `_bind_native` looks for in a text node, to learn where lexbor keeps them.
+_PROBES = ("copydesk", "probe " * 200)
+#: Pages the C walk must cut exactly as the Python walk before it is used.
+_SELF_TEST = (
+    "<div class='A b' id=X role=main><p>One <a href=#>two</a> three<br>four</p><hr><pre>  x\n  y</pre>"
+    "<!-- c --><ul><li aria-hidden=true itemprop=articleBody>\u00e9t\u00e9 <b>\u2003</b></li></ul>"
+    "<template><p>t</p></template><custom-el>c</custom-el><table><td>cell</td></table><h2>H</h2>"
+    "<blockquote><p>q</p></blockquote><figure><figcaption>f</figcaption></figure></div> tail",
+    "<nav><a href=/>Home</a> | <a href=/a>About</a></nav><main><article><p>" + "word " * 50 + "</p>"
+    "<div role=dialog aria-modal=true>modal</div><section class=comments><p>c1</p><hr></section>"
+    "<pre><code>  code\n</code></pre></article></main><footer>\u00a0</footer>",
+)
+
+
+def _bind_native() -> bool:
+    """Bind `_segment.c` to selectolax's module in this process; False (the Python walk is used)
+    when it is not built, when COPYDESK_NATIVE=0, or when the probe pages do not come out of it
+    exactly as out of `_segment_py`.
+
+    The one struct offset the C walk reads, where a text node keeps its characters, is found
+    here: the first offset holding both probe texts' pointer and length, checked by reading the
+    characters there.
+    """
+    if _native is None or os.environ.get("COPYDESK_NATIVE", "1") == "0":
+        return False
+    import ctypes
+
+    import selectolax.lexbor as lexbor_module
+
+    trees = [LexborHTMLParser(f"<p>{text}</p>") for text in _PROBES]
+    nodes = [tree.css_first("p").child for tree in trees]
+    offset = None
+    for at in range(8, 168, 8):
+        spans = [_native.text_at(node.mem_id, at) for node in nodes]
+        if all(length == len(text) and ptr for (ptr, length), text in zip(spans, _PROBES)) and all(
+                ctypes.string_at(ptr, length) == text.encode() for (ptr, length), text in zip(spans, _PROBES)):
+            offset = at
+            break
+    if offset is None:
+        return False
+    _native.bind(lexbor_module.__file__, offset)
+    size = max(_BLOCK_IDS) + 1
+    by_id = [_BLOCK_IDS.get(i) for i in range(size)]
+    kinds = {**{t: level for t, level in HEADINGS.items()}, **{t: 7 for t in _LIST_TAGS},
+             **{t: 8 for t in _CAPTION_TAGS}, **{t: 9 for t in _CELL_TAGS}}
+    _native.configure(
+        tuple(by_id), tuple(TAG_FLAGS.get(t, 0) if t else 0 for t in by_id),
+        tuple(kinds.get(t, 0) if t else 0 for t in by_id), ROLE_FLAGS, _ATTR_CACHE, _attr_facts, Block,
+        ("paragraph", "heading", "list_item", "quote", "code", "table", "caption"),
+        (_TEXT_ID, _BR_ID, _HR_ID, _A_ID, _FIRST_ELEMENT_ID),
+        (B.IN_PRE, B.IN_BLOCKQUOTE, B.IN_HEADING, B.IN_LINK_BLOCK, B.IN_ARTICLE_BODY | B.IN_ARTICLE, B.IN_HIDDEN),
+        MAX_DEPTH, MAX_BLOCKS)
+    for html in _SELF_TEST:
+        tree = LexborHTMLParser(html)
+        if not _same(_segment_py(tree), _native_segmentation(tree)):
+            return False
+    return True
+
+
+def _native_segmentation(tree: LexborHTMLParser) -> Segmentation:
+    seg = Segmentation()
+    seg.blocks, seg.own_mask, seg.parent_mask, seg.cum_mask, seg.rule_at, seg.truncated = \
+        _native.segment((tree.body or tree.root).mem_id)
+    return seg
+
+
+def _same(a: Segmentation, b: Segmentation) -> bool:
+    """Whether two segmentations are equal in every field."""
+    return all(getattr(a, name) == getattr(b, name) for name in Segmentation.__slots__)
+
+
+_native_bound = _bind_native()

@@ -1,7 +1,25 @@
+import os
+
+import pytest
+
 from copydesk import blocks as B
+from copydesk import segment as segment_module
 from copydesk.parse import parse
 from copydesk.prune import prune
 from copydesk.segment import segment
+
+NATIVE = segment_module._native_bound
+
+
+@pytest.fixture(autouse=True, params=["native", "python"])
+def walk(request, monkeypatch):
+    """Every test here runs on both walks: `_segment.c` and the Python reference."""
+    if request.param == "native" and not NATIVE:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but copydesk._segment is not built or not bound")
+        pytest.skip("copydesk._segment is not built here (no C compiler at install)")
+    monkeypatch.setattr(segment_module, "_native_bound", request.param == "native")
+    return request.param
 
 PAGE = """<html><body><nav class="main-nav"><ul><li><a href=/>Home</a></li><li><a href=/w>World</a></li></ul></nav>
 <article class="story"><h1>Big title</h1><div class="byline">By <a href=/a>Jane Doe</a></div>
@@ -127,3 +145,4 @@ def test_lexbor_numbers_every_element_above_its_other_nodes():
         assert (node.tag_id >= sg._FIRST_ELEMENT_ID) == element, (node.tag, node.tag_id)
         seen.add(node.tag_id == sg._TEXT_ID and node.tag == "-text")
     assert True in seen
+
