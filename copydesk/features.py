@@ -19,6 +19,11 @@ from . import blocks as B
 from . import charclass
 from .segment import VOCAB, Segmentation
 
+try:
+    from . import _textstats as _native
+except ImportError:  # not built (no C compiler at install): numpy counts the same
+    _native = None
+
 #: Fractions of the page's prose that define the main-node candidates.
 MAIN_NODE_SHARES = (0.4, 0.6, 0.8)
 #: A block counts as prose when it has at least this many words and a sentence mark.
@@ -150,53 +155,87 @@ def _long_block_words(text: str, nw: int) -> tuple[float, float]:
     return (codes.count(1) + codes.count(3)) * scale, (codes.count(2) + codes.count(3)) * scale
 
 
-def _text_stats(texts: list[str], nc: np.ndarray, link_chars: np.ndarray, title: str) -> np.ndarray:
-    """The first 17 columns (`_BASE` up to title_match) of every block, float64.
+#: Columns of `_text_counts` (see `_textstats.c`, which computes them block by block).
+_COUNTS = ("words", "sentence_marks", "commas", "pipes", "head_digits", "stop_words", "chrome_words",
+           "starts_upper", "is_upper", "is_title", "ends_terminal", "ends_terminal_latin", "same_text")
+_TERMINAL_CHARS = "".join(sorted(_TERMINAL))
+if _native is not None:
+    _native.words(sorted(_STOPWORDS), sorted(_CHROME_PREFIXES))
 
-    `nc` and `link_chars` are the blocks' lengths and link characters. The blocks' texts
-    are joined and their code points classified once (`charclass`);
-    per-block counts are sums over each block's span; words are the page's one
-    whitespace split, each mapped to its stop/chrome code.
-    """
+
+def _text_counts_py(texts: list[str], nc: np.ndarray) -> np.ndarray:
+    """`_text_counts` in numpy: the blocks' texts joined and their code points classified once
+    (`charclass`), per-block counts summed over each block's span; words are the page's one
+    whitespace split, each mapped to its stop/chrome code. The reference `_textstats.c` is
+    tested against."""
     n = len(texts)
     joined = "\n".join(texts)
     cp = charclass.code_points(joined)
     ws = (charclass.classes(cp) & charclass.WS) > 0
     starts = np.concatenate([[0], np.cumsum(nc + 1)[:-1]])  # each span ends with its separator
     nxt_space = np.concatenate([cp[1:] == 32, [False]])
-    counts = np.add.reduceat(np.stack([
+    c = np.zeros((n, len(_COUNTS)), dtype=np.int64)
+    c[:, :4] = np.add.reduceat(np.stack([
         ~ws & np.concatenate([[True], ws[:-1]]),                    # words (starts of non-space runs)
-        ((cp == 46) | (cp == 63) | (cp == 33)) & nxt_space,         # ". ", "? ", "! "
-        (cp == 0x3002) | (cp == 0xFF01) | (cp == 0xFF1F),           # 。！？
+        (((cp == 46) | (cp == 63) | (cp == 33)) & nxt_space)        # ". ", "? ", "! "
+        | (cp == 0x3002) | (cp == 0xFF01) | (cp == 0xFF1F),         # 。！？
         cp == 44,                                                   # commas
         (cp == 124) | (cp == 0x2022),                               # | and •
-    ]).view(np.int8), starts, axis=1, dtype=np.int64).astype(np.float64)
-    raw_words, sent, commas, pipes = counts[0], counts[1] + counts[2], counts[3], counts[4]
+    ]).view(np.int8), starts, axis=1, dtype=np.int64).T
     digits = np.concatenate([[0], np.cumsum((cp >= 48) & (cp <= 57))])
-    head = np.minimum(nc, _DIGIT_SAMPLE)
+    c[:, 4] = digits[starts + np.minimum(nc, _DIGIT_SAMPLE)] - digits[starts]
+    tokens = joined.lower().split()
+    codes_list = list(map(_WORD_CODES.get, tokens))
+    if None in codes_list:
+        codes_list = [code or _word_code(w) for code, w in zip(codes_list, tokens)]
+    codes = np.array(codes_list, dtype=np.int64)
+    tok_block = np.repeat(np.arange(n), c[:, 0])
+    c[:, 5] = np.bincount(tok_block[(codes & 1) > 0], minlength=n)
+    c[:, 6] = np.bincount(tok_block[(codes & 2) > 0], minlength=n)
+    c[:, 7] = [t[0].isupper() for t in texts]
+    c[:, 8] = [t.isupper() for t in texts]
+    c[:, 9] = [t.istitle() for t in texts]
+    lasts = [t[-1] for t in texts]
+    c[:, 10] = [ch in _TERMINAL for ch in lasts]
+    c[:, 11] = [ch in _TERMINAL and ch not in "。！？" for ch in lasts]
+    seen = Counter(texts)
+    c[:, 12] = [seen[t] for t in texts]
+    return c
+
+
+def _text_counts(texts: list[str], nc: np.ndarray) -> np.ndarray:
+    """Per block, the counts named in `_COUNTS` (int64): by `_textstats.c` when it is built,
+    else `_text_counts_py`; the same numbers."""
+    if _native is None:
+        return _text_counts_py(texts, nc)
+    c = np.empty((len(texts), len(_COUNTS)), dtype=np.int64)
+    _native.counts(texts, c, charclass.TABLE, charclass.WS, _TERMINAL_CHARS, _word_code, _DIGIT_SAMPLE)
+    return c
+
+
+def _text_stats(texts: list[str], nc: np.ndarray, link_chars: np.ndarray, title: str) -> np.ndarray:
+    """The first 17 columns (`_BASE` up to title_match) of every block, float64.
+
+    `nc` and `link_chars` are the blocks' lengths and link characters; the counts come from
+    `_text_counts`, the arithmetic on them is here.
+    """
+    n = len(texts)
+    c = _text_counts(texts, nc)
+    raw_words = c[:, 0].astype(np.float64)
+    sent = c[:, 1].astype(np.float64)
+    commas = c[:, 2].astype(np.float64)
     nw = raw_words.copy()
     cjk = (nw > 0) & (nc > _NO_SPACE_AVG * nw)  # scripts without word spaces: ~2 characters a word
     nw[cjk] = np.maximum(nw[cjk], nc[cjk] // 2)
-
-    lowered = joined.lower()
-    tokens = lowered.split()
-    codes_list = list(map(_WORD_CODES.get, tokens))
-    if None in codes_list:
-        codes_list = [c or _word_code(w) for c, w in zip(codes_list, tokens)]
-    codes = np.array(codes_list, dtype=np.int64)
-    tok_block = np.repeat(np.arange(n), raw_words.astype(np.int64))
     scale = np.divide(nw, raw_words, out=np.zeros(n), where=raw_words > 0)
-    stops = np.bincount(tok_block[(codes & 1) > 0], minlength=n) * scale
-    chrome = np.bincount(tok_block[(codes & 2) > 0], minlength=n) * scale
+    stops = c[:, 5] * scale
+    chrome = c[:, 6] * scale
     for i in np.flatnonzero(nw > _WORD_SAMPLE).tolist():
         stops[i], chrome[i] = _long_block_words(texts[i], int(nw[i]))
-
-    lasts = [t[-1] for t in texts]
-    ends_terminal = np.array([c in _TERMINAL for c in lasts], dtype=bool)
-    sent += np.array([c in _TERMINAL and c not in "。！？" for c in lasts], dtype=np.float64)
+    ends_terminal = c[:, 10].astype(bool)
+    sent += c[:, 11]
     ld = link_chars / nc
     prose = (nw >= PROSE_MIN_WORDS) & ((sent > 0) | ends_terminal | (commas >= 2))
-    seen = Counter(texts)
     out = np.empty((n, 17), dtype=np.float64)
     out[:, 0] = np.log1p(nc)
     out[:, 1] = nw
@@ -204,17 +243,19 @@ def _text_stats(texts: list[str], nc: np.ndarray, link_chars: np.ndarray, title:
     out[:, 3] = sent
     out[:, 4] = commas
     out[:, 5] = ends_terminal
-    out[:, 6] = [t[0].isupper() for t in texts]
-    out[:, 7] = [t.isupper() for t in texts]
-    out[:, 8] = [t.istitle() for t in texts]
-    out[:, 9] = (digits[starts + head] - digits[starts]) / head
+    out[:, 6:9] = c[:, 7:10]
+    out[:, 9] = c[:, 4] / np.minimum(nc, _DIGIT_SAMPLE)
     out[:, 10] = np.divide(stops, nw, out=np.zeros(n), where=nw > 0)
     out[:, 11] = chrome
     out[:, 12] = ld
-    out[:, 13] = pipes
+    out[:, 13] = c[:, 3]
     out[:, 14] = np.where(prose, nw * (1.0 - ld), 0.0)
-    out[:, 15] = [seen[t] for t in texts]
-    out[:, 16] = _title_matches(texts, nc, starts, lowered, title)
+    out[:, 15] = c[:, 12]
+    if title:
+        starts = np.concatenate([[0], np.cumsum(nc + 1)[:-1]])
+        out[:, 16] = _title_matches(texts, nc, starts, "\n".join(texts).lower(), title)
+    else:
+        out[:, 16] = 0.0
     return out
 
 
