@@ -17,11 +17,14 @@ import numpy as np
 
 from . import blocks as B
 from . import charclass
+from .options import native_wanted
 from .segment import VOCAB, Segmentation
 
 try:
     from . import _textstats as _native
 except ImportError:  # not built (no C compiler at install): numpy counts the same
+    _native = None
+if not native_wanted():
     _native = None
 
 #: Fractions of the page's prose that define the main-node candidates.

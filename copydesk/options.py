@@ -5,6 +5,7 @@ one place (as Readability.js does with its DEFAULT_* constants).
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 #: Inputs larger than this are truncated (and a warning recorded).
@@ -15,6 +16,12 @@ MAX_DEPTH = 256
 MAX_BLOCKS = 200_000
 #: Default per-document time limit in seconds (None: no limit).
 DEFAULT_TIMEOUT = 30.0
+
+
+def native_wanted() -> bool:
+    """Whether the compiled parts (`_segment.c`, `_textstats.c`) may be used: not when the
+    environment sets COPYDESK_NATIVE=0 (they give the same results; the switch is for checks)."""
+    return os.environ.get("COPYDESK_NATIVE", "1").strip() != "0"
 
 
 @dataclass(frozen=True)

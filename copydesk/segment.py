@@ -11,7 +11,6 @@ The walk is iterative (no recursion, any depth) and checks the deadline every
 """
 from __future__ import annotations
 
-import os
 import re
 import time
 
@@ -26,7 +25,7 @@ except ImportError:  # not built (no C compiler at install): the Python walk giv
     _native = None
 from .blocks import Block
 from .errors import ExtractionTimeout
-from .options import MAX_BLOCKS, MAX_DEPTH
+from .options import MAX_BLOCKS, MAX_DEPTH, native_wanted
 
 #: Elements that start and end a line of their own (<br> and <hr> end one and hold nothing: see the walk).
 BLOCK_TAGS = frozenset(
@@ -360,13 +359,13 @@ def _segment_py(tree: LexborHTMLParser, deadline: float | None = None) -> Segmen
 _PROBES = ("copydesk", "probe " * 200)
 #: Pages the C walk must cut exactly as the Python walk before it is used.
 _SELF_TEST = (
-    "<div class='A b' id=X role=main><p>One <a href=#>two</a> three<br>four</p><hr><pre>  x\n  y</pre>"
-    "<!-- c --><ul><li aria-hidden=true itemprop=articleBody>\u00e9t\u00e9 <b>\u2003</b></li></ul>"
-    "<template><p>t</p></template><custom-el>c</custom-el><table><td>cell</td></table><h2>H</h2>"
-    "<blockquote><p>q</p></blockquote><figure><figcaption>f</figcaption></figure></div> tail",
-    "<nav><a href=/>Home</a> | <a href=/a>About</a></nav><main><article><p>" + "word " * 50 + "</p>"
-    "<div role=dialog aria-modal=true>modal</div><section class=comments><p>c1</p><hr></section>"
-    "<pre><code>  code\n</code></pre></article></main><footer>\u00a0</footer>",
+    ("<div class='A b' id=X role=main><p>One <a href=#>two</a> three<br>four</p><hr><pre>  x\n  y</pre>"
+     "<!-- c --><ul><li aria-hidden=true itemprop=articleBody>\u00e9t\u00e9 <b>\u2003</b></li></ul>"
+     "<template><p>t</p></template><custom-el>c</custom-el><table><td>cell</td></table><h2>H</h2>"
+     "<blockquote><p>q</p></blockquote><figure><figcaption>f</figcaption></figure></div> tail"),
+    ("<nav><a href=/>Home</a> | <a href=/a>About</a></nav><main><article><p>" + "word " * 50 + "</p>"
+     "<div role=dialog aria-modal=true>modal</div><section class=comments><p>c1</p><hr></section>"
+     "<pre><code>  code\n</code></pre></article></main><footer>\u00a0</footer>"),
 )
 
 
@@ -379,7 +378,7 @@ def _bind_native() -> bool:
     here: the first offset holding both probe texts' pointer and length, checked by reading the
     characters there.
     """
-    if _native is None or os.environ.get("COPYDESK_NATIVE", "1") == "0":
+    if _native is None or not native_wanted():
         return False
     import ctypes
 

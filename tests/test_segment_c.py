@@ -84,7 +84,7 @@ def test_too_many_blocks_truncates_alike(monkeypatch):
 
 
 def test_native_walk_can_be_turned_off():
-    code = "from copydesk import segment; print(segment._native_bound)"
+    code = "from copydesk import features, segment; print(segment._native_bound, features._native)"
     env = {**os.environ, "COPYDESK_NATIVE": "0"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False None"
