@@ -166,6 +166,11 @@ if _native is not None:
     _native.words(sorted(_STOPWORDS), sorted(_CHROME_PREFIXES))
 
 
+def _starts(nc: np.ndarray) -> np.ndarray:
+    """Where each block starts in the blocks' texts joined by newlines (`nc`: their lengths)."""
+    return np.concatenate([[0], np.cumsum(nc + 1)[:-1]])
+
+
 def _text_counts_py(texts: list[str], nc: np.ndarray) -> np.ndarray:
     """`_text_counts` in numpy: the blocks' texts joined and their code points classified once
     (`charclass`), per-block counts summed over each block's span; words are the page's one
@@ -175,7 +180,7 @@ def _text_counts_py(texts: list[str], nc: np.ndarray) -> np.ndarray:
     joined = "\n".join(texts)
     cp = charclass.code_points(joined)
     ws = (charclass.classes(cp) & charclass.WS) > 0
-    starts = np.concatenate([[0], np.cumsum(nc + 1)[:-1]])  # each span ends with its separator
+    starts = _starts(nc)  # each span ends with its separator
     nxt_space = np.concatenate([cp[1:] == 32, [False]])
     c = np.zeros((n, len(_COUNTS)), dtype=np.int64)
     c[:, :4] = np.add.reduceat(np.stack([
@@ -255,8 +260,7 @@ def _text_stats(texts: list[str], nc: np.ndarray, link_chars: np.ndarray, title:
     out[:, 14] = np.where(prose, nw * (1.0 - ld), 0.0)
     out[:, 15] = c[:, 12]
     if title:
-        starts = np.concatenate([[0], np.cumsum(nc + 1)[:-1]])
-        out[:, 16] = _title_matches(texts, nc, starts, "\n".join(texts).lower(), title)
+        out[:, 16] = _title_matches(texts, nc, _starts(nc), "\n".join(texts).lower(), title)
     else:
         out[:, 16] = 0.0
     return out

@@ -18,14 +18,14 @@ import numpy as np
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from . import blocks as B
+from .blocks import Block
+from .errors import ExtractionTimeout
+from .options import MAX_BLOCKS, MAX_DEPTH, native_wanted
 
 try:
     from . import _segment as _native
 except ImportError:  # not built (no C compiler at install): the Python walk gives the same result
     _native = None
-from .blocks import Block
-from .errors import ExtractionTimeout
-from .options import MAX_BLOCKS, MAX_DEPTH, native_wanted
 
 #: Elements that start and end a line of their own (<br> and <hr> end one and hold nothing: see the walk).
 BLOCK_TAGS = frozenset(
@@ -242,14 +242,13 @@ def segment(tree: LexborHTMLParser, deadline: float | None = None) -> Segmentati
     """Walk the (pruned) tree once and cut it into blocks.
 
     `_segment.c` does it when it is built and bound (see `_bind_native`), else `_segment_py`;
-    both give the same result (a test checks every shared page). The C walk does not look at
-    the clock: it takes about a twentieth of a page's time.
+    both give the same result (the tests compare them on the shared pages). The C walk does not
+    look at the clock: it is linear in the page, about a millisecond for most; the deadline is
+    checked when it returns.
     """
     root = tree.body or tree.root
     if _native_bound and root is not None and root.tag_id in _BLOCK_IDS:
-        seg = Segmentation()
-        seg.blocks, seg.own_mask, seg.parent_mask, seg.cum_mask, seg.rule_at, seg.truncated = \
-            _native.segment(root.mem_id)
+        seg = _native_segmentation(root)
         if deadline is not None and time.perf_counter() > deadline:
             raise ExtractionTimeout("time limit exceeded while segmenting")
         return seg
@@ -398,26 +397,26 @@ def _bind_native() -> bool:
     _native.bind(lexbor_module.__file__, offset)
     size = max(_BLOCK_IDS) + 1
     by_id = [_BLOCK_IDS.get(i) for i in range(size)]
-    kinds = {**{t: level for t, level in HEADINGS.items()}, **{t: 7 for t in _LIST_TAGS},
-             **{t: 8 for t in _CAPTION_TAGS}, **{t: 9 for t in _CELL_TAGS}}
+    # the codes _segment.c's flush reads: heading level, or 7 list item, 8 caption, 9 table cell
+    kinds = {**HEADINGS, **{t: 7 for t in _LIST_TAGS}, **{t: 8 for t in _CAPTION_TAGS}, **{t: 9 for t in _CELL_TAGS}}
     _native.configure(
         tuple(by_id), tuple(TAG_FLAGS.get(t, 0) if t else 0 for t in by_id),
-        tuple(kinds.get(t, 0) if t else 0 for t in by_id), ROLE_FLAGS, _ATTR_CACHE, _attr_facts, Block,
-        ("paragraph", "heading", "list_item", "quote", "code", "table", "caption"),
+        tuple(kinds.get(t, 0) if t else 0 for t in by_id), ROLE_FLAGS, _ATTR_CACHE, _attr_facts, Block, B.KINDS,
         (_TEXT_ID, _BR_ID, _HR_ID, _A_ID, _FIRST_ELEMENT_ID),
         (B.IN_PRE, B.IN_BLOCKQUOTE, B.IN_HEADING, B.IN_LINK_BLOCK, B.IN_ARTICLE_BODY | B.IN_ARTICLE, B.IN_HIDDEN),
         MAX_DEPTH, MAX_BLOCKS)
     for html in _SELF_TEST:
         tree = LexborHTMLParser(html)
-        if not _same(_segment_py(tree), _native_segmentation(tree)):
+        if not _same(_segment_py(tree), _native_segmentation(tree.body)):
             return False
     return True
 
 
-def _native_segmentation(tree: LexborHTMLParser) -> Segmentation:
+def _native_segmentation(root: LexborNode) -> Segmentation:
+    """`_segment.c`'s segmentation of the tree under `root` (a block-level element)."""
     seg = Segmentation()
     seg.blocks, seg.own_mask, seg.parent_mask, seg.cum_mask, seg.rule_at, seg.truncated = \
-        _native.segment((tree.body or tree.root).mem_id)
+        _native.segment(root.mem_id)
     return seg
 
 
