@@ -146,3 +146,17 @@ def test_lexbor_numbers_every_element_above_its_other_nodes():
         seen.add(node.tag_id == sg._TEXT_ID and node.tag == "-text")
     assert True in seen
 
+
+
+def test_vocabulary_counts_past_255_stay_64_bit():
+    # 256 block-level elements of one vocabulary class (the root's included) carry a count into
+    # the bit above the packed counts; featurize once raised OverflowError on such a page
+    from copydesk.features import featurize
+
+    html = '<body class="main-content">' + '<div class="article-content">' * 300 + "deep" + "</div>" * 300
+    tree, _ = parse(html)
+    prune(tree)
+    seg = segment(tree)
+    assert [b.text for b in seg.blocks] == ["deep"]
+    assert all(0 <= c < 1 << 64 for c in seg.cum_mask)
+    assert featurize(seg, None).shape[0] == 1
