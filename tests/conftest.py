@@ -15,6 +15,16 @@ def _shared_data_dir() -> Path:
     return Path(env) if env else ROOT.parent / "shared" / "data"
 
 
+def require_compiled(available: bool, module: str) -> None:
+    """Skip (a whole module when called at its top) where a compiled part of copydesk is not
+    built, as on a machine without a C compiler; fail on CI, whose install must build it."""
+    if available:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but copydesk.{module} is not built or not bound", pytrace=False)
+    pytest.skip(f"copydesk.{module} is not built here (no C compiler at install)", allow_module_level=True)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Path of the annotated shared data; skipped (never on CI) when missing."""

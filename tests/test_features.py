@@ -1,7 +1,6 @@
-import os
-
 import numpy as np
 import pytest
+from conftest import require_compiled
 
 from copydesk.features import FEATURE_NAMES, featurize
 from copydesk.parse import parse
@@ -107,10 +106,8 @@ def test_page_wide_text_stats_equal_block_by_block(counting, monkeypatch):
 
     if counting == "numpy":
         monkeypatch.setattr(features, "_native", None)
-    elif features._native is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but copydesk._textstats is not built")
-        pytest.skip("copydesk._textstats is not built here (no C compiler at install)")
+    else:
+        require_compiled(features._native is not None, "_textstats")
 
     texts = [
         "The Headline Of The Story", "the headline of the story", "Read: the headline of the story, today",

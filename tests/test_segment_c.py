@@ -5,15 +5,13 @@ import subprocess
 import sys
 
 import pytest
+from conftest import require_compiled
 
 from copydesk import segment as segment_module
 from copydesk.parse import parse
 from copydesk.prune import prune
 
-if not segment_module._native_bound:
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("CI=true but copydesk._segment is not built or not bound")
-    pytest.skip("copydesk._segment is not built here (no C compiler at install)", allow_module_level=True)
+require_compiled(segment_module._native_bound, "_segment")
 
 
 def _fields(seg):

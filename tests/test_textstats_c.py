@@ -1,16 +1,13 @@
 """_textstats.c against the numpy counting it replaces (`features._text_counts_py`): the same
 counts, block for block. (test_features checks the rows on both paths.)"""
-import os
 
 import numpy as np
 import pytest
+from conftest import require_compiled
 
 from copydesk import features
 
-if features._native is None:
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("CI=true but copydesk._textstats is not built")
-    pytest.skip("copydesk._textstats is not built here (no C compiler at install)", allow_module_level=True)
+require_compiled(features._native is not None, "_textstats")
 
 ODD_TEXTS = [
     "x", " ", "\u00a0lead", "trail\u3000", "A", "a", "Ab", "AB", "ǅungla Title", "ǅ", "Σ", "ΟΔΟΣ ΣΑΣ.",
