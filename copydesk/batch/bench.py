@@ -24,7 +24,7 @@ from .job import BatchConfig
 from .local import run_local
 
 SETS = ("wcxb-dev", "trafilatura-eval")
-#: Shards per worker in a bench run (see `bench_shard_size`).
+#: Shards per worker in a bench run (see `bench_shard_bytes`).
 SHARDS_PER_WORKER = 32
 
 
@@ -65,15 +65,15 @@ def build_warc(data_dir: str | Path, dest: str | Path, n_pages: int) -> int:
     return len(pages)
 
 
-def bench_shard_size(n_pages: int, workers: tuple[int, ...]) -> int:
-    """Records per shard: `SHARDS_PER_WORKER` shards for each worker of the largest pool.
+def bench_shard_bytes(warc_bytes: int, workers: tuple[int, ...]) -> int:
+    """Bytes of the WARC per shard: `SHARDS_PER_WORKER` shards for each worker of the largest pool.
 
     A crawl-sized run keeps every worker busy to its end; a bench run of a few thousand
     pages would not if its shards were large, since the last one runs alone. On 2,000 pages,
     2 copydesk workers were busy 85 % of the run with 4 shards a worker, 90-91 % with 16;
     once the parent sent shards pickled ahead, 93-94 % with 16 and 95.5 % with 32.
     """
-    return max(1, n_pages // (SHARDS_PER_WORKER * max(workers)))
+    return max(1, warc_bytes // (SHARDS_PER_WORKER * max(workers)))
 
 
 def batch_benchmark(data_dir: str | Path, workers: tuple[int, ...] = (1, 2), n_pages: int = 100,
@@ -100,7 +100,8 @@ def batch_benchmark(data_dir: str | Path, workers: tuple[int, ...] = (1, 2), n_p
                     for ex in extractors:
                         out = Path(tmp) / f"out-{ex}-{w}-{int(meta)}-{r}"
                         cfg = BatchConfig(outdir=str(out), extractor=ex, timeout=timeout,
-                                          shard_size=bench_shard_size(n, workers), with_metadata=meta)
+                                          shard_bytes=bench_shard_bytes(warc.stat().st_size, workers),
+                                          with_metadata=meta)
                         try:
                             s = run_local([str(warc)], cfg, workers=w, progress=False, log=io.StringIO())
                         except CopydeskError as exc:  # e.g. the block model is missing

@@ -45,6 +45,20 @@ def add_run_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+def _byte_size(text: str) -> int:
+    """``16M``, ``512K``, ``1G`` or a number of bytes."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    t = text.strip().upper().removesuffix("B")
+    scale = units.get(t[-1:], 1)
+    try:
+        value = int(t[:-1] if scale > 1 else t) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (say 16M, 512K or a number of bytes)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("a size must be 0 or more")
+    return value
+
+
 def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("inputs", nargs="*", metavar="INPUT", help="input files/folders, or @LIST")
     p.add_argument("-o", "--output", metavar="OUTDIR", help="output folder (created; resumed if it holds this run)")
@@ -61,6 +75,9 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hard-timeout", type=float, default=None,
                    help="kill a worker stuck on one record after this many seconds (default 2*timeout+10)")
     p.add_argument("--shard-size", type=int, default=500, help="records per work unit / output file (default 500)")
+    p.add_argument("--shard-bytes", type=_byte_size, default=16 << 20, metavar="SIZE",
+                   help="gzip WARC files: split into byte ranges of SIZE (bytes, or with K, M, G), each read "
+                        "by its worker (default 16M; 0: read by the parent, --shard-size records a shard)")
     p.add_argument("--max-memory-mb", type=int, default=4096, help="address-space cap per worker in MB (0: none; default 4096)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="live progress line on stderr (default: when stderr is a terminal)")
@@ -101,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
         cfg = BatchConfig(
             outdir=args.output, fmt=args.format, markdown=args.markdown,
             timeout=args.timeout or None, hard_timeout=args.hard_timeout, shard_size=args.shard_size,
+            shard_bytes=args.shard_bytes,
             extractor=args.extractor, input_kind=args.input_kind, html_field=args.html_field,
             text_field=args.text_field, with_metadata=not args.no_metadata,
             max_memory_mb=args.max_memory_mb or None)

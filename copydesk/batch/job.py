@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 from ..document import Document, Paragraph
 from ..errors import ExtractionTimeout, ModelError
 from ..options import Options
-from .readers import Failure, Item, Record, Skip, Source, read_source
+from .readers import Failure, Item, Record, Skip, Source, read_source, read_warc_range, warc_spans
 
 #: Extra seconds (at most) granted beyond ``timeout`` before the in-process alarm fires.
 ALARM_GRACE = 2.0
@@ -43,6 +43,9 @@ class BatchConfig:
     timeout: float | None = 30.0      # per record, passed to Options(timeout=...)
     hard_timeout: float | None = None  # worker killed after this; default 2*timeout+10
     shard_size: int = 500
+    #: gzip WARC files are split into byte ranges of this size, each read by the worker that
+    #: extracts it (`readers.read_warc_range`); 0: the parent reads them, `shard_size` records a shard.
+    shard_bytes: int = 16 << 20
     extractor: str = "copydesk"       # copydesk | trafilatura | module:function
     input_kind: str = "auto"
     html_field: str = "html"
@@ -55,6 +58,8 @@ class BatchConfig:
             raise ValueError("format must be parquet or jsonl")
         if self.shard_size < 1:
             raise ValueError("shard size must be >= 1")
+        if self.shard_bytes < 0:
+            raise ValueError("shard bytes must be >= 0")
         if self.timeout is not None and self.timeout <= 0:
             raise ValueError("timeout must be positive")
 
@@ -69,7 +74,8 @@ class BatchConfig:
 
     def manifest_config(self, inputs: list[str]) -> dict[str, Any]:
         """Settings that decide shard ids and output contents (a resume must match them)."""
-        keep = ("fmt", "markdown", "shard_size", "extractor", "input_kind", "html_field", "text_field", "with_metadata")
+        keep = ("fmt", "markdown", "shard_size", "shard_bytes", "extractor", "input_kind", "html_field", "text_field",
+                "with_metadata")
         d = {k: v for k, v in asdict(self).items() if k in keep}
         d["inputs"] = list(inputs)
         return d
@@ -77,7 +83,11 @@ class BatchConfig:
 
 @dataclass
 class Shard:
-    """The work unit: consecutive items of one source, with a stable id and sequence number."""
+    """The work unit: consecutive items of one source, with a stable id and sequence number.
+
+    Either the parent read the items (`items`), or the shard is a byte range (`span`) of a
+    gzip WARC file, whose items its worker reads (`read`).
+    """
 
     shard_id: str
     seq: int
@@ -86,16 +96,42 @@ class Shard:
     #: item index → reason: items to write as errors without extracting (they crashed a worker).
     poison: dict[int, str] = field(default_factory=dict)
     attempts: int = 0
+    #: ``(start, end)`` byte offsets in `source`, for a shard its worker reads.
+    span: tuple[int, int] | None = None
+
+    def read(self) -> Iterator[Item]:
+        """The shard's items: those the parent read, or those of its byte range."""
+        if self.span is None:
+            yield from self.items
+            return
+        start, end = self.span
+        try:
+            yield from read_warc_range(self.source, start, end)
+        except OSError as exc:  # the file went away, or became unreadable, since the run began
+            yield Failure(f"{self.source}@{start}", self.source, f"cannot read input: {type(exc).__name__}: {exc}")
+
+    def describe(self, index: int) -> str:
+        """Which record `index` is, for messages."""
+        if self.span is None and 0 <= index < len(self.items):
+            return self.items[index].id
+        return f"record {index} of shard {self.shard_id}"
 
 
 def iter_shards(sources: list[Source], cfg: BatchConfig) -> Iterator[Shard]:
-    """Group every source's items into shards of at most ``cfg.shard_size``.
+    """Group every source's items into shards of at most ``cfg.shard_size``, or split a
+    gzip WARC file into byte ranges of ``cfg.shard_bytes`` (`warc_spans`).
 
     Shard ids are ``<source path>#<k>``; sequence numbers count over the whole
     run. Both are stable for the same inputs and settings.
     """
     seq = 0
     for src in sources:
+        spans = warc_spans(src.path, cfg.shard_bytes) if src.kind == "warc" and cfg.shard_bytes else None
+        if spans:
+            for k, span in enumerate(spans):
+                yield Shard(f"{src.path}#{k}", seq, src.path, span=span)
+                seq += 1
+            continue
         k = 0
         buf: list[Item] = []
         for item in read_source(src, cfg.html_field, cfg.text_field):

@@ -6,6 +6,9 @@ and pickles them (on Linux into memory files, `_Packed`); N worker processes
 (``spawn``) each take one shard at a time over their own pipe, extract every
 record (`job.process_item`), write the shard's files atomically and answer
 with a `ShardFiles`; the parent then appends the shard to the manifest.
+A gzip WARC file is handed out as byte ranges that the workers read
+themselves (`Shard.span`): the parent then neither inflates nor copies its
+pages, work that would otherwise cap the pool on a large machine.
 Limits, from soft to hard:
 
 1. ``Options(timeout=...)`` — the extractor's own per-record limit;
@@ -189,7 +192,7 @@ def _run_shard(shard: Shard, cfg: BatchConfig, extractor: Any, opts: Any, alarm:
     out: dict[str, list[dict[str, Any]]] = {"kept": [], "skipped": [], "errors": []}
     state[_KEPT] = state[_SKIP] = state[_ERR] = 0
     slot = {"kept": _KEPT, "skipped": _SKIP, "errors": _ERR}
-    for i, item in enumerate(shard.items):
+    for i, item in enumerate(shard.read()):
         if i in shard.poison:
             kind, row = "errors", {"id": item.id, "source": item.source, "url": item.url,
                                    "stage": "worker", "reason": shard.poison[i]}
@@ -253,6 +256,7 @@ class _Reader(threading.Thread):
         self.sources, self.cfg, self.done = sources, cfg, done
         self.q: queue.Queue[Any] = queue.Queue(maxsize=ahead)
         self.items_read = 0
+        self.span_bytes = 0  # bytes of WARC files in shards that workers read themselves
         self.finished = False
         self.stop = threading.Event()
 
@@ -264,6 +268,8 @@ class _Reader(threading.Thread):
                 if shard.shard_id in self.done:
                     continue
                 self.items_read += len(shard.items)
+                if shard.span is not None:
+                    self.span_bytes += shard.span[1] - shard.span[0]
                 # Pickled here, not by the parent's main thread when it sends the shard.
                 got = (shard, _pack(shard))
                 while not self.stop.is_set():
@@ -277,6 +283,18 @@ class _Reader(threading.Thread):
         except BaseException as exc:  # noqa: BLE001 - surfaced by the parent
             self.finished = True
             self.q.put(exc)
+
+    def expected(self, span_done: tuple[int, int]) -> int | None:
+        """How many records this run will handle, once every shard is read: the parent's
+        items, plus as many per byte in the workers' ranges as in the ranges done so far
+        (`span_done` = bytes, records)."""
+        if not self.finished:
+            return None
+        if not self.span_bytes:
+            return self.items_read
+        if not span_done[0]:
+            return None
+        return self.items_read + round(self.span_bytes * span_done[1] / span_done[0])
 
 
 def _start_worker(ctx: Any, cfg: BatchConfig) -> _Worker:
@@ -351,6 +369,7 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
     reader_done = False
     hard = cfg.effective_hard_timeout
     this_run = {"kept": 0, "skipped": 0, "errors": 0}
+    span_done = (0, 0)  # bytes, records of the byte-range shards finished in this run
     t0 = time.monotonic()
 
     def restart(i: int, reason: str) -> None:
@@ -363,9 +382,9 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
         if shard is None:
             return
         shard.attempts += 1
-        if 0 <= idx < len(shard.items) and idx not in shard.poison:
+        if idx >= 0 and idx not in shard.poison:
             shard.poison[idx] = reason
-            print(f"\nworker died on {shard.items[idx].id}: {reason}", file=log)
+            print(f"\nworker died on {shard.describe(idx)}: {reason}", file=log)
         elif shard.attempts >= MAX_SHARD_ATTEMPTS:
             print(f"\nshard {shard.shard_id} failed {shard.attempts} times, giving up: {reason}", file=log)
             summary.failed_shards.append(shard.shard_id)
@@ -424,6 +443,9 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
                         this_run["skipped"] += sf.skipped
                         this_run["errors"] += sf.errors
                         summary.peak_rss_mb = max(summary.peak_rss_mb, sf.peak_rss_mb)
+                        if w.shard.span is not None:
+                            span_done = (span_done[0] + w.shard.span[1] - w.shard.span[0],
+                                         span_done[1] + sf.kept + sf.skipped + sf.errors)
                         w.shard = None
                         continue
                     if msg is not None and msg[0] == "fail":
@@ -455,7 +477,7 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
                     fl["skipped"] += int(w.state[_SKIP])
                     fl["errors"] += int(w.state[_ERR])
             k, s, e = (this_run[x] + fl[x] for x in ("kept", "skipped", "errors"))
-            prog.show(k + s + e, k, s, e, reader.items_read if reader.finished else None)
+            prog.show(k + s + e, k, s, e, reader.expected(span_done))
     except BaseException:
         reader.stop.set()
         _stop_workers(pool, kill=True)

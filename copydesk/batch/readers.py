@@ -40,6 +40,8 @@ except ImportError:  # pragma: no cover - without the extra
 #: A single decompressed gzip member larger than this makes the WARC reader
 #: fall back to streaming (the file is probably one big gzip stream).
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
+#: The first bytes of a gzip member (deflate); `_Members.inflate`'s error for a member over the limit.
+GZIP_MAGIC, OVERSIZE = b"\x1f\x8b\x08", "oversize"
 #: Payloads larger than this are not extracted (counted as skipped).
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 _CHUNK = 1 << 20
@@ -502,53 +504,145 @@ def _warc_item(rec: Any, rid: str, path: str, available: int) -> Item:
     return Skip(rid, path, f"warc record type: {name}", url)
 
 
-def _read_warc_gz_members(path: str) -> Iterator[Item]:
+class _Members:
+    """Inflates the gzip members of one file, one at a time, from any offset.
+
+    The file is read `_CHUNK` bytes at a time and each member inflated from `_FEED`-byte
+    slices of that buffer: a member starting where the last one ended is not read again.
+    """
+
+    def __init__(self, fh: Any, size: int) -> None:
+        self.fh, self.size = fh, size
+        self.buf, self.buf_start = b"", 0  # buf holds the file from offset buf_start; fh is at its end
+
+    def inflate(self, pos: int, limit: int | None = MAX_MEMBER_BYTES) -> tuple[bytes | None, int, str | None]:
+        """``(data, end, error)`` of the member at `pos`: its bytes inflated and the offset after
+        it, or an error: `OVERSIZE` when it inflates to more than `limit` bytes. With no
+        `limit`, the bytes are dropped as they come (``data`` is None): only its end is wanted."""
+        if not self.buf_start <= pos < self.buf_start + len(self.buf):
+            self.fh.seek(pos)
+            self.buf, self.buf_start = self.fh.read(_CHUNK), pos
+        d = _inflate.decompressobj(31)
+        out: list[bytes] = []
+        total_out = 0
+        at = pos
+        while not d.eof:
+            if at >= self.buf_start + len(self.buf):
+                self.fh.seek(at)
+                self.buf, self.buf_start = self.fh.read(_CHUNK), at
+                if not self.buf:
+                    return None, at, "truncated or corrupt gzip member (no end of member before end of file)"
+            off = at - self.buf_start
+            chunk = memoryview(self.buf)[off:off + _FEED]
+            try:
+                piece = d.decompress(chunk)
+            except (zlib.error, _inflate.error) as exc:
+                return None, at, f"corrupt gzip member: {exc}"
+            at += len(chunk)
+            if limit is None:
+                continue
+            out.append(piece)
+            total_out += len(piece)
+            if total_out > limit:
+                return None, at, OVERSIZE
+        return (None if limit is None else b"".join(out)), at - len(d.unused_data), None
+
+    def next_magic(self, start: int) -> int:
+        """Offset of the next gzip member header at or after `start`, or -1."""
+        self.buf = b""  # _find moves fh
+        return _find(self.fh, GZIP_MAGIC, start, self.size)
+
+    def first_record(self, start: int, end: int) -> tuple[int, tuple[bytes | None, int, str | None]]:
+        """The first member from `start` on, and before `end`, that opens a WARC record
+        (`_opens_record`), with what `inflate` made of it; -1 if there is none."""
+        pos = self.next_magic(start)
+        while 0 <= pos < end:
+            got = self.inflate(pos)
+            if _opens_record(got[0], got[2]):
+                return pos, got
+            pos = self.next_magic(pos + 1)
+        return -1, (None, 0, None)
+
+
+def _opens_record(data: bytes | None, error: str | None) -> bool:
+    """Whether an inflated member starts a WARC record: the test both ends of a byte range use."""
+    return error is None and data is not None and data.startswith(b"WARC/")
+
+
+def read_warc_range(path: str, start: int, end: int) -> Iterator[Item]:
+    """The records of a gzip WARC file (one member per record) whose members begin in the
+    byte range [`start`, `end`): what one worker reads of a file split between workers.
+
+    Ranges that tile a file yield together what `read_warc` yields for it, with the same
+    ids. A range after the first begins at the first member from `start` on that opens a
+    WARC record (`_opens_record`). A range ends at the first member from `end` on that
+    does, and reports the corrupt members it meets before it. Both ends apply one test to
+    the same members, so they meet. They can miss in one case only: a stored payload that
+    is itself a gzip WARC, kept verbatim by the compressor, across a range boundary. The
+    range then reports "range boundary inside a record", and its neighbour reads the
+    embedded record as well.
+    """
+    yield from _read_warc_gz_members(path, start, end)
+
+
+#: A gzip WARC file whose first member inflates to more than this is read whole, not split.
+SPLIT_PROBE_BYTES = 8 << 20
+
+
+def warc_spans(path: str, size: int) -> list[tuple[int, int]] | None:
+    """Byte ranges of `size` that tile a gzip WARC file, for `read_warc_range`; None when
+    the file should be read whole: not gzip, or its first member is not one WARC record
+    (a single gzip stream, say), or it cannot be read."""
+    try:
+        total = os.path.getsize(path)
+        with open(path, "rb") as fh:
+            if fh.read(3) != GZIP_MAGIC:
+                return None
+            data, _, error = _Members(fh, total).inflate(0, limit=SPLIT_PROBE_BYTES)
+    except OSError:
+        return None
+    if not _opens_record(data, error):
+        return None
+    return [(s, min(s + size, total)) for s in range(0, total, size)]
+
+
+def _read_warc_gz_members(path: str, start: int = 0, end: int | None = None) -> Iterator[Item]:
     size = os.path.getsize(path)
+    whole = start == 0 and (end is None or end >= size)
+    end = size if end is None else min(end, size)
     with open(path, "rb") as fh:
-        pos = 0
-        # The file is read _CHUNK bytes at a time and each member inflated from `_FEED`-byte
-        # slices of that buffer: a member starting where the last one ended is not read again.
-        buf, buf_start = b"", 0  # buf holds the file from offset buf_start; fh is at its end
+        members = _Members(fh, size)
+        pos, got = start, None
+        if start > 0:
+            pos, got = members.first_record(start, end)
+            if pos < 0:
+                return
         while pos < size:
-            if not buf_start <= pos < buf_start + len(buf):
-                fh.seek(pos)
-                buf, buf_start = fh.read(_CHUNK), pos
-            d = _inflate.decompressobj(31)
-            out: list[bytes] = []
-            total_out = 0
-            at = pos
-            error: str | None = None
-            while not d.eof:
-                if at >= buf_start + len(buf):
-                    buf, buf_start = fh.read(_CHUNK), at
-                    if not buf:
-                        error = "truncated or corrupt gzip member (no end of member before end of file)"
-                        break
-                off = at - buf_start
-                chunk = memoryview(buf)[off:off + _FEED]
-                try:
-                    piece = d.decompress(chunk)
-                except (zlib.error, _inflate.error) as exc:
-                    error = f"corrupt gzip member: {exc}"
-                    break
-                out.append(piece)
-                total_out += len(piece)
-                at += len(chunk)
-                if total_out > MAX_MEMBER_BYTES:
-                    # One huge gzip stream, not one member per record: let fastwarc stream it.
+            data, nxt, error = got or members.inflate(pos)
+            got = None
+            if pos >= end and _opens_record(data, error):
+                return  # the next range's first record
+            rid = f"{path}:{pos}"
+            if error == OVERSIZE:
+                if whole:  # one huge gzip stream, not one member per record: let fastwarc stream it
                     yield from _read_warc_stream(path, pos)
                     return
+                yield Failure(rid, path, f"gzip member inflates to over {MAX_MEMBER_BYTES} bytes (not one "
+                                         "member per record): read this file whole (--shard-bytes 0)")
+                _, nxt, error = members.inflate(pos, limit=None)  # where it ends, if it does
+            elif error is None:
+                yield from _records_from_buffer(data, path, rid)  # type: ignore[arg-type]
+            else:
+                yield Failure(rid, path, error)
             if error is None:
-                raw = b"".join(out)
-                yield from _records_from_buffer(raw, path, f"{path}:{pos}")
-                pos = at - len(d.unused_data)
-                continue
-            yield Failure(f"{path}:{pos}", path, error)
-            buf = b""  # _find moves fh
-            nxt = _find(fh, b"\x1f\x8b\x08", pos + 1, size)
-            if nxt < 0:
-                return
-            pos = nxt
+                if pos < end < nxt and members.first_record(end, nxt)[0] >= 0:
+                    yield Failure(rid, path, f"range boundary inside a record: the range from {end} "
+                                             "starts inside it, and reads its payload as records")
+                pos = nxt
+            else:  # resynchronise on the next member header
+                pos = members.next_magic(pos + 1)
+                if pos < 0:
+                    return
 
 
 def _find(fh: Any, needle: bytes, start: int, size: int) -> int:

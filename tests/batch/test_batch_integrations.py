@@ -65,9 +65,14 @@ def test_batch_benchmark_rounds(shared_data):
     assert len(rates) == 2 and min(rates) <= float(cells[8]) <= max(rates)
 
 
-def test_bench_shards_keep_every_worker_busy_to_the_end():
-    from copydesk.batch.bench import SHARDS_PER_WORKER, bench_shard_size
+def test_bench_shards_keep_every_worker_busy_to_the_end(tmp_path):
+    import gzip
 
-    assert bench_shard_size(2000, (1, 2)) == 2000 // (2 * SHARDS_PER_WORKER)
-    assert 2000 // bench_shard_size(2000, (1, 2)) >= 2 * SHARDS_PER_WORKER
-    assert bench_shard_size(3, (1, 2)) == 1  # never an empty shard size
+    from copydesk.batch.bench import SHARDS_PER_WORKER, bench_shard_bytes
+    from copydesk.batch.readers import warc_spans
+
+    path = tmp_path / "b.warc.gz"
+    path.write_bytes(b"".join(gzip.compress(h.response(f"http://ex.com/{i}", h.page(i))) for i in range(300)))
+    spans = warc_spans(str(path), bench_shard_bytes(path.stat().st_size, (1, 2)))
+    assert len(spans) >= 2 * SHARDS_PER_WORKER
+    assert bench_shard_bytes(3, (1, 2)) == 1  # never an empty range

@@ -170,7 +170,29 @@ def test_watchdog_crash_hang_timeout_memory(tmp_path):
     assert len(got["kept"]) == 4
 
 
-def test_kill_and_resume(tmp_path):
+def test_a_worker_that_dies_on_a_record_it_read_itself_loses_only_that_record(tmp_path):
+    """Byte-range shards: the worker reads the records, so the parent knows a record only by
+    its index in the range; the restarted worker reads the range again and skips that one."""
+    import gzip
+
+    markers = ["", "CRASH", "", "", "SEGV", "", "", ""]
+    warc = tmp_path / "nasty.warc.gz"
+    warc.write_bytes(b"".join(gzip.compress(h.response(f"http://ex.com/{i}", h.page(i, m)))
+                              for i, m in enumerate(markers)))
+    out = tmp_path / "out"
+    rc = cli.main(["run", str(warc), "-o", str(out), "--workers", "2", "--extractor", "batch_helpers:nasty",
+                   "--shard-bytes", str(warc.stat().st_size // 3 + 1)])
+    assert rc == 1
+    got = _assert_exactly_once(out, _expected([str(warc)]))
+    errors = {r["url"]: r["reason"] for r in map(json.loads, (out / "errors.jsonl").read_text().splitlines())}
+    assert set(errors) == {"http://ex.com/1", "http://ex.com/4"}
+    assert "exit code 7" in errors["http://ex.com/1"] and "SIGSEGV" in errors["http://ex.com/4"]
+    assert len(got["kept"]) == 6
+    assert json.loads((out / "summary.json").read_text())["shards"] == 3
+
+
+@pytest.mark.parametrize("read_by", ["parent", "workers"])
+def test_kill_and_resume(tmp_path, read_by):
     warc = tmp_path / "big.warc.gz"
     import gzip
 
@@ -179,8 +201,11 @@ def test_kill_and_resume(tmp_path):
             fh.write(gzip.compress(h.response(f"http://ex.com/{i}", h.page(i))))
         fh.write(gzip.compress(h.request("http://ex.com/r")))
     out = tmp_path / "out"
+    # 9 shards either way: 10 records each, or 9 byte ranges that the workers read
+    split = ["--shard-bytes", "0", "--shard-size", "10"] if read_by == "parent" else \
+        ["--shard-bytes", str(-(-warc.stat().st_size // 9))]
     cmd = [sys.executable, "-m", "copydesk.batch", "run", str(warc), "-o", str(out), "--workers", "2",
-           "--shard-size", "10", "--extractor", "batch_helpers:slow", "--no-progress"]
+           *split, "--extractor", "batch_helpers:slow", "--no-progress"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE), os.environ.get("PYTHONPATH", "")]),
            "COPYDESK_TEST_SLEEP": "0.04"}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)

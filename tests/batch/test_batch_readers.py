@@ -242,3 +242,63 @@ def test_a_folder_holding_crawl_files_reads_them_as_well(tmp_path):
     items = [i for s in sources for i in read_source(s)]
     assert _kinds(items) == ["Record"] * 4
     assert [i.url for i in items[1:]] == ["http://ex.com/c", "http://ex.com/a", "http://ex.com/b"]
+
+
+def _item_key(item):
+    return type(item).__name__, item.id, getattr(item, "reason", None), getattr(item, "html", None)
+
+
+def test_byte_ranges_that_tile_a_gzip_warc_read_what_the_whole_file_reads(tmp_path):
+    """Every split of a file with corrupt members, a truncated one and garbage between
+    members: each record comes from exactly one range, with the whole-file reader's id and reason."""
+    import random
+
+    from copydesk.batch.readers import read_warc, read_warc_range, warc_spans
+
+    path = tmp_path / "mixed.warc.gz"
+    h.mixed_warc_gz(str(path))
+    rng = random.Random(3)
+    with open(path, "ab") as fh:
+        fh.write(b"garbage \x1f\x8b\x08 more garbage" * 3)  # a false member header among it
+        for i in range(6):
+            fh.write(gzip.compress(h.response(f"http://ex.com/x{i}", h.page(i) * rng.randint(1, 30))))
+    whole = [_item_key(i) for i in read_warc(str(path))]
+    # 9 members, the garbage and each false header in it (3) as errors, 6 members
+    assert len(whole) == 9 + 1 + 3 + 6 and len({k[1] for k in whole}) == len(whole)
+    size = path.stat().st_size
+    for span in list(range(1, 400, 7)) + list(range(400, size + 2, 97)):
+        got = [_item_key(i) for a, b in warc_spans(str(path), span) for i in read_warc_range(str(path), a, b)]
+        assert got == whole, f"ranges of {span} bytes"
+
+
+def test_a_file_that_is_one_gzip_stream_is_not_split(tmp_path):
+    from copydesk.batch.readers import warc_spans
+
+    one = tmp_path / "one.warc.gz"
+    one.write_bytes(gzip.compress(b"".join(h.response(f"http://ex.com/{i}", h.page(i)) for i in range(3))))
+    assert warc_spans(str(one), 100) is not None  # a first member that opens a record: splittable
+    plain = tmp_path / "plain.warc"
+    h.plain_warc(str(plain), 3)
+    assert warc_spans(str(plain), 100) is None
+    junk = tmp_path / "junk.warc.gz"
+    junk.write_bytes(gzip.compress(b"not a warc record"))
+    assert warc_spans(str(junk), 100) is None
+
+
+def test_a_range_boundary_inside_a_record_that_holds_a_gzip_warc_is_reported(tmp_path):
+    """A payload that is itself a gzip WARC member, stored verbatim, can fool the next range's
+    start: the range that holds the record says so instead of letting it pass unnoticed."""
+    import zlib
+
+    from copydesk.batch.readers import read_warc_range
+
+    inner = gzip.compress(h.response("http://ex.com/inner", h.page(7)))
+    block = h.response("http://ex.com/outer.warc.gz", os.urandom(3000) + inner, ctype="application/gzip")
+    c = zlib.compressobj(0, zlib.DEFLATED, 31)  # level 0: stored blocks, the payload verbatim
+    outer = c.compress(block) + c.flush()
+    path = tmp_path / "nested.warc.gz"
+    path.write_bytes(outer + gzip.compress(h.response("http://ex.com/after", h.page(8))))
+    cut = outer.index(inner) - 5  # a boundary just before the embedded member
+    first = list(read_warc_range(str(path), 0, cut))
+    assert [type(i).__name__ for i in first] == ["Skip", "Failure"]
+    assert "range boundary inside a record" in first[1].reason
