@@ -1,8 +1,10 @@
-"""The compiled parts: segmentation's walk (copydesk/_segment.c) and the counting behind
-the block features (copydesk/_textstats.c).
+"""The compiled parts: segmentation's walk (copydesk/_segment.c), the counting behind
+the block features (copydesk/_textstats.c) and behind text mode's line features
+(copydesk/_linestats.c).
 
-Optional: where they cannot be built, `pip install` goes on and `segment.py` and
-`features.py` do the same in Python and numpy, with the same result (slower).
+Optional: where they cannot be built, `pip install` goes on and `segment.py`,
+`features.py` and `textfeatures.py` do the same in Python and numpy, with the same
+result (slower).
 """
 from setuptools import Extension, setup
 
@@ -10,4 +12,5 @@ setup(ext_modules=[
     Extension("copydesk._segment", ["copydesk/_segment.c"], optional=True, extra_compile_args=["-O2"],
               libraries=["dl"]),
     Extension("copydesk._textstats", ["copydesk/_textstats.c"], optional=True, extra_compile_args=["-O2"]),
+    Extension("copydesk._linestats", ["copydesk/_linestats.c"], optional=True, extra_compile_args=["-O2"]),
 ])

@@ -19,7 +19,7 @@ DEFAULT_TIMEOUT = 30.0
 
 
 def native_wanted() -> bool:
-    """Whether the compiled parts (`_segment.c`, `_textstats.c`) may be used: not when the
+    """Whether the compiled parts (`_segment.c`, `_textstats.c`, `_linestats.c`) may be used: not when the
     environment sets COPYDESK_NATIVE=0 (they give the same results; the switch is for checks)."""
     return os.environ.get("COPYDESK_NATIVE", "1").strip() != "0"
 

@@ -24,6 +24,14 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from . import charclass
 from .charclass import DECIMAL, DIGIT, LETTER, SENT_END, SEP, SPACE, TERM, UPPER, WS
+from .options import native_wanted
+
+try:
+    from . import _linestats as _native
+except ImportError:  # not built (no C compiler at install): numpy counts the same
+    _native = None
+if not native_wanted():
+    _native = None
 
 #: Characters of a line looked at when featurising (longer lines are truncated for features only).
 MAX_FEATURE_CHARS = 4000
@@ -192,6 +200,10 @@ class Terms:
     words: list[str]
     word_line: np.ndarray
     lines: int
+    #: Each word's number in `ids_of`'s table, counted with the words (`_linestats.c`), which then
+    #: leaves `words` empty: scoring needs the numbers only.
+    wid: np.ndarray | None = None
+    ids_of: "VocabIndex | None" = None
 
     @cached_property
     def pairs(self) -> np.ndarray:
@@ -244,10 +256,15 @@ class VocabIndex:
         keys = np.asarray(pair_keys, dtype=np.int64)
         order = np.argsort(keys, kind="stable")
         self.pair_keys, self.pair_values = keys[order], np.asarray(pair_values, dtype=np.float64)[order]
+        #: `ids` as a `_linestats` word table, which numbers a page's words as it counts them.
+        self.table = _native.table(sorted(ids, key=ids.__getitem__)) if _native is not None else None
 
     def values(self, terms: Terms) -> np.ndarray:
         """The value of each of `terms.terms` (NaN: not in the table)."""
-        wid = np.fromiter(map(self.ids.get, terms.words, repeat(-1)), dtype=np.int64, count=len(terms.words))
+        if terms.ids_of is self:
+            wid = terms.wid
+        else:
+            wid = np.fromiter(map(self.ids.get, terms.words, repeat(-1)), dtype=np.int64, count=len(terms.words))
         a, b = wid[:-1][terms.pairs], wid[1:][terms.pairs]
         key = np.where((a >= 0) & (b >= 0), a << 32 | b, -1)  # -1: a word not in the table
         pair = np.full(len(key), np.nan)
@@ -258,18 +275,20 @@ class VocabIndex:
         return np.concatenate([self.unigram[wid], pair])
 
 
-def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after: Sequence[int],
-                  bullets: Sequence[bool]) -> tuple[np.ndarray, Terms]:
-    """Vocabulary-independent columns (BASE_NAMES) and the page's vocabulary terms.
+#: Columns of `_line_counts` (`_linestats.c` computes them line by line).
+COUNTS = ("words", "ends_terminal", "ends_colon", "starts_upper", "separators", "urlish", "copyright",
+          "sentences", "spaces", "upper_after_space", "upper", "letters", "digits", "other", "tokens",
+          "stop_tokens", "repeats", "first")
+_C = {name: j for j, name in enumerate(COUNTS)}
+_STOP_TABLE = _native.table(sorted(STOPWORDS)) if _native is not None else None
 
-    Every column is computed over the whole page at once: character classes on the page's
-    code points (numpy), words and stop words on one token list.
-    """
-    n = len(lines)
-    if not n:
-        return np.zeros((0, len(BASE_NAMES)), np.float32), Terms([], np.zeros(0, np.int64), 0)
-    raw = np.zeros((n, 17), dtype=np.float32)
-    clipped = [line[:MAX_FEATURE_CHARS] for line in lines]
+
+def _line_counts_py(clipped: list[str]) -> tuple[np.ndarray, Terms]:
+    """`_line_counts` in numpy: the page's code points classified once (`charclass`) and
+    counted per line, its lowercase ``\\w+`` words found by one regex per line. The reference
+    `_linestats.c` is tested against."""
+    n = len(clipped)
+    c = np.zeros((n, len(COUNTS)), dtype=np.int64)
     joined = "\n".join(clipped)
     lens = np.fromiter(map(len, clipped), dtype=np.int64, count=n)
     starts = np.concatenate([[0], np.cumsum(lens + 1)[:-1]])
@@ -281,9 +300,8 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     flat = list(chain.from_iterable(lw_all))
     tok_line = np.repeat(np.arange(n), nt)
     stop = np.fromiter(map(STOPWORDS.__contains__, flat), dtype=bool, count=len(flat))
-    nstop = np.bincount(tok_line[stop], minlength=n)
-    raw[:, 10] = np.where(nt > 0, nstop / np.maximum(nt, 1), 0.0)
-    terms = Terms(flat, tok_line, n)
+    c[:, _C["tokens"]] = nt
+    c[:, _C["stop_tokens"]] = np.bincount(tok_line[stop], minlength=n)
 
     # character classes for the whole page at once
     cp = charclass.code_points("".join(clipped))
@@ -295,27 +313,24 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     first_of_line[kstarts] = True
     prev_space = np.concatenate([[True], space[:-1]]) | first_of_line[:-1]
     prev_ws = np.concatenate([[True], ws[:-1]]) | first_of_line[:-1]
-    bc = lambda m: np.bincount(lid[m], minlength=n).astype(np.float32)  # noqa: E731
-    nchar = np.maximum(lens.astype(np.float32), 1.0)
-    raw[:, 1] = bc(~ws & prev_ws)  # = len(line.split())
-    words = np.maximum(raw[:, 1], 1.0)
+    bc = lambda m: np.bincount(lid[m], minlength=n)  # noqa: E731
+    c[:, _C["words"]] = bc(~ws & prev_ws)  # = len(line.split())
     last = np.where(lens > 0, cls[np.maximum(kstarts + lens - 1, 0)] if len(cp) else 0, 0)
-    raw[:, 3] = (last & TERM) > 0
-    raw[:, 4] = np.where(lens > 0, cp[np.maximum(kstarts + lens - 1, 0)] if len(cp) else 0, 0) == 58
-    raw[:, 5] = [s[:1].isupper() for s in clipped]
+    c[:, _C["ends_terminal"]] = (last & TERM) > 0
+    c[:, _C["ends_colon"]] = np.where(lens > 0, cp[np.maximum(kstarts + lens - 1, 0)] if len(cp) else 0, 0) == 58
+    c[:, _C["starts_upper"]] = [s[:1].isupper() for s in clipped]
     pos = np.arange(len(cp)) - kstarts[lid]
-    raw[:, 12] = bc(((cls & SEP) > 0) & (pos < SEP_SCAN_CHARS))
-    raw[:, 13] = _line_hits(URLISH_RE, joined, starts, n)
-    raw[:, 14] = (bc(cp == 0xA9) > 0) | _line_hits(_COPYRIGHT_RE, joined, starts, n, COPYRIGHT_SCAN_CHARS)
+    c[:, _C["separators"]] = bc(((cls & SEP) > 0) & (pos < SEP_SCAN_CHARS))
+    c[:, _C["urlish"]] = _line_hits(URLISH_RE, joined, starts, n)
+    c[:, _C["copyright"]] = (bc(cp == 0xA9) > 0) | _line_hits(_COPYRIGHT_RE, joined, starts, n, COPYRIGHT_SCAN_CHARS)
     next_space = np.concatenate([cp[1:] == 32, [False]]) & ~first_of_line[1:]
-    raw[:, 15] = bc((cp == 46) & next_space) + ((last & SENT_END) > 0)
-    raw[:, 11] = np.asarray(bullets, dtype=np.float32)
-    raw[:, 0] = np.fromiter(map(len, lines), dtype=np.float32, count=n)
-    raw[:, 2] = (lens - bc(space)) / words
-    raw[:, 6] = np.minimum(bc(upper & prev_space) / words, 1.0)
-    raw[:, 7] = bc(upper) / np.maximum(bc((cls & LETTER) > 0), 1.0)
-    raw[:, 8] = bc((cls & DIGIT) > 0) / nchar
-    raw[:, 9] = bc((cls & (LETTER | DIGIT | SPACE)) == 0) / nchar
+    c[:, _C["sentences"]] = bc((cp == 46) & next_space) + ((last & SENT_END) > 0)
+    c[:, _C["spaces"]] = bc(space)
+    c[:, _C["upper_after_space"]] = bc(upper & prev_space)
+    c[:, _C["upper"]] = bc(upper)
+    c[:, _C["letters"]] = bc((cls & LETTER) > 0)
+    c[:, _C["digits"]] = bc((cls & DIGIT) > 0)
+    c[:, _C["other"]] = bc((cls & (LETTER | DIGIT | SPACE)) == 0)
     # repeats within the page
     # repeat keys: normalise_line of each line's first COPYRIGHT_SCAN_CHARS; only lines with digits or
     # with whitespace other than single inner spaces need the regex and the split
@@ -327,9 +342,64 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     norms = [" ".join(_NORM_RE.sub("0", t[:COPYRIGHT_SCAN_CHARS]).split()) if f else t[:COPYRIGHT_SCAN_CHARS]
              for t, f in zip(low_lines, fold)]
     norm_counts = Counter(norms)
-    rep = np.array([norm_counts[k] for k in norms], dtype=np.float32)
+    c[:, _C["repeats"]] = [norm_counts[k] for k in norms]
     seen: set[str] = set()
-    first = np.array([not (k in seen or seen.add(k)) for k in norms], dtype=np.float32)  # type: ignore[func-returns-value]
+    c[:, _C["first"]] = [not (k in seen or seen.add(k)) for k in norms]  # type: ignore[func-returns-value]
+    return c, Terms(flat, tok_line, n)
+
+
+def _line_counts(clipped: list[str], index: "VocabIndex | None" = None) -> tuple[np.ndarray, Terms]:
+    """Per line, the counts named in `COUNTS` (int64), and the page's words: by `_linestats.c`
+    when it is built and `index` is given (the words then come as their numbers in `index`),
+    else `_line_counts_py`. The same numbers."""
+    if _native is None or index is None:
+        return _line_counts_py(clipped)
+    n = len(clipped)
+    c = np.empty((n, len(COUNTS)), dtype=np.int64)
+    room = sum(map(len, clipped)) // 2 + n  # words are at most every other character
+    wid, tok_line = np.empty(room, dtype=np.int64), np.empty(room, dtype=np.int64)
+    got = _native.counts(clipped, c, wid, tok_line, charclass.TABLE, _STOP_TABLE, index.table,
+                         MAX_FEATURE_CHARS, SEP_SCAN_CHARS, COPYRIGHT_SCAN_CHARS)
+    if got < 0:  # a page with İ or capital sigma, which str.lower() treats specially
+        return _line_counts_py(clipped)
+    return c, Terms([], tok_line[:got], n, wid[:got], index)
+
+
+def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after: Sequence[int],
+                  bullets: Sequence[bool], index: "VocabIndex | None" = None) -> tuple[np.ndarray, Terms]:
+    """Vocabulary-independent columns (BASE_NAMES) and the page's vocabulary terms.
+
+    The counts come from `_line_counts` (numbered by `index` when given, which scoring
+    passes); every column is computed from them over the whole page at once.
+    """
+    n = len(lines)
+    if not n:
+        return np.zeros((0, len(BASE_NAMES)), np.float32), Terms([], np.zeros(0, np.int64), 0)
+    clipped = [line[:MAX_FEATURE_CHARS] for line in lines]
+    counts, terms = _line_counts(clipped, index)
+    f = counts.astype(np.float32)
+    lens = np.fromiter(map(len, clipped), dtype=np.int64, count=n)
+    raw = np.zeros((n, 16), dtype=np.float32)
+    nt, nstop = counts[:, _C["tokens"]], counts[:, _C["stop_tokens"]]
+    raw[:, 10] = np.where(nt > 0, nstop / np.maximum(nt, 1), 0.0)
+    nchar = np.maximum(lens.astype(np.float32), 1.0)
+    raw[:, 1] = f[:, _C["words"]]
+    words = np.maximum(raw[:, 1], 1.0)
+    raw[:, 3] = f[:, _C["ends_terminal"]]
+    raw[:, 4] = f[:, _C["ends_colon"]]
+    raw[:, 5] = f[:, _C["starts_upper"]]
+    raw[:, 12] = f[:, _C["separators"]]
+    raw[:, 13] = f[:, _C["urlish"]]
+    raw[:, 14] = f[:, _C["copyright"]]
+    raw[:, 15] = f[:, _C["sentences"]]
+    raw[:, 11] = np.asarray(bullets, dtype=np.float32)
+    raw[:, 0] = np.fromiter(map(len, lines), dtype=np.float32, count=n)
+    raw[:, 2] = (lens - f[:, _C["spaces"]]) / words
+    raw[:, 6] = np.minimum(f[:, _C["upper_after_space"]] / words, 1.0)
+    raw[:, 7] = f[:, _C["upper"]] / np.maximum(f[:, _C["letters"]], 1.0)
+    raw[:, 8] = f[:, _C["digits"]] / nchar
+    raw[:, 9] = f[:, _C["other"]] / nchar
+    rep, first = f[:, _C["repeats"]], f[:, _C["first"]]
 
     words = raw[:, 1]
     terminal = raw[:, 3]
@@ -433,5 +503,6 @@ def assemble_features(Xb: np.ndarray, Xv: np.ndarray) -> np.ndarray:
 def features(lines: Sequence[str], blank_before: Sequence[int], blank_after: Sequence[int],
              bullets: Sequence[bool], vocab: Mapping[str, float] | VocabIndex) -> np.ndarray:
     """The full feature matrix (FEATURE_NAMES columns) for one page's non-blank lines."""
-    Xb, terms = base_features(lines, blank_before, blank_after, bullets)
-    return assemble_features(Xb, vocab_features(terms, vocab))
+    index = vocab if isinstance(vocab, VocabIndex) else VocabIndex(vocab)
+    Xb, terms = base_features(lines, blank_before, blank_after, bullets, index)
+    return assemble_features(Xb, vocab_features(terms, index))

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from conftest import require_compiled
 
+from copydesk import textfeatures
 from copydesk.textfeatures import (BASE_NAMES, FEATURE_NAMES, VOCAB_NAMES, VocabIndex, base_features, features,
                                    line_tokens, normalise_line, vocab_features)
 
@@ -10,6 +13,16 @@ LINES = ["Home", "News", "A long sentence about the budget of the city that ends
          "Another long sentence follows, and it also ends with a full stop as prose does.",
          "Subheading", "A third sentence of the article body with enough words to count as prose.",
          "Home", "© 2024 Example Media"]
+
+
+@pytest.fixture(autouse=True, params=["native", "numpy"])
+def counting(request, monkeypatch):
+    """Every test on both counting paths: `_linestats.c`, and numpy's (`_line_counts_py`)."""
+    if request.param == "numpy":
+        monkeypatch.setattr(textfeatures, "_native", None)
+    else:
+        require_compiled(textfeatures._native is not None, "_linestats")
+    return request.param
 
 
 def _f(lines):

@@ -1,0 +1,365 @@
+/* copydesk._linestats: the counting behind textfeatures.base_features, line by line in C.
+ *
+ * textfeatures.py owns the definitions and the arithmetic; this module only counts, and a test
+ * checks that the counts are those of the numpy code (`textfeatures._line_counts_py`) on every
+ * shared rendering. Per line, clipped to `max_chars` characters (one row of `out`, int64; the
+ * columns are textfeatures.COUNTS):
+ *
+ *   words (runs of non-white-space), ends TERM, ends ":", first character upper-case,
+ *   SEP characters among the first `sep_chars`, "https?://|www\.|@|\.com\b" anywhere,
+ *   "©" anywhere or "opyright" ending within `copyright_chars`, ". " plus a SENT_END ending,
+ *   SPACE characters, upper-case characters after a space or at the start, upper-case
+ *   characters, letters, ASCII digits, characters neither letter, digit nor space,
+ *   \w+ tokens of the lowercased line, those that are stop words, how many lines of the page
+ *   share its repeat key, and whether it is the key's first line.
+ *
+ * The repeat key is `textfeatures.normalise_line` of the lowercased line's first
+ * `copyright_chars` characters. Tokens and keys lowercase code point by code point, which is
+ * str.lower() but for U+0130 (two code points) and capital sigma (final form by context):
+ * `counts` returns -1 for a page holding either, and numpy counts it.
+ *
+ * Each token's number in a word table (`table`, built once from a list of words) is written to
+ * `wid` (-1: not in it), and its line to `tok_line`.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { WS = 1, SPACE = 2, DIGIT = 4, UPPER = 8, LETTER = 16, SEP = 32, TERM = 64, SENT_END = 128, DECIMAL = 256 };
+enum { C_WORDS, C_TERM, C_COLON, C_UPPER0, C_SEP, C_URL, C_COPY, C_SENT, C_SPACES, C_TITLE, C_UPPERS,
+       C_LETTERS, C_DIGITS, C_OTHER, C_TOKENS, C_STOPS, C_REPEAT, C_FIRST, NCOLS };
+#define CLASS_LIMIT 0xFFFF
+
+static uint64_t hash_cps(const Py_UCS4 *k, Py_ssize_t n) {
+    uint64_t h = 1469598103934665603ULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        h ^= k[i];
+        h *= 1099511628211ULL;
+    }
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 32);
+}
+
+/* An open-addressing table of code point strings: the word tables, and a page's repeat keys. */
+typedef struct {
+    size_t mask, used;
+    uint64_t *hash;
+    Py_ssize_t *off, *len; /* key i: pool[off[i] .. off[i] + len[i]) */
+    int64_t *value;        /* the word's number; for repeat keys, the count */
+    Py_ssize_t *slot;      /* entry of each slot, -1: empty */
+    Py_UCS4 *pool;
+    Py_ssize_t pool_len, pool_cap;
+} table_t;
+
+static void table_free(table_t *t) {
+    if (!t) return;
+    free(t->hash); free(t->off); free(t->len); free(t->value); free(t->slot); free(t->pool);
+    memset(t, 0, sizeof *t);
+}
+
+static int table_init(table_t *t, size_t entries) {
+    size_t cap = 16;
+    while (cap < entries * 2 + 2) cap <<= 1;
+    memset(t, 0, sizeof *t);
+    t->mask = cap - 1;
+    t->hash = malloc(cap * sizeof *t->hash);
+    t->off = malloc(cap * sizeof *t->off);
+    t->len = malloc(cap * sizeof *t->len);
+    t->value = malloc(cap * sizeof *t->value);
+    t->slot = malloc(cap * sizeof *t->slot);
+    t->pool_cap = 1024;
+    t->pool = malloc(t->pool_cap * sizeof *t->pool);
+    if (!t->hash || !t->off || !t->len || !t->value || !t->slot || !t->pool) {
+        table_free(t);
+        return -1;
+    }
+    for (size_t i = 0; i < cap; i++) t->slot[i] = -1;
+    return 0;
+}
+
+/* The entry holding key k, or (insert) a new one with value 0; -1: absent (or out of memory). */
+static Py_ssize_t table_find(table_t *t, const Py_UCS4 *k, Py_ssize_t n, uint64_t h, int insert) {
+    size_t i = (size_t)h & t->mask;
+    for (;;) {
+        Py_ssize_t e = t->slot[i];
+        if (e < 0) break;
+        if (t->hash[e] == h && t->len[e] == n && memcmp(t->pool + t->off[e], k, n * sizeof *k) == 0)
+            return e;
+        i = (i + 1) & t->mask;
+    }
+    if (!insert || t->used * 2 + 2 > t->mask + 1) return -1;
+    if (t->pool_len + n > t->pool_cap) {
+        Py_ssize_t cap = t->pool_cap;
+        while (cap < t->pool_len + n) cap *= 2;
+        Py_UCS4 *p = realloc(t->pool, cap * sizeof *p);
+        if (!p) return -1;
+        t->pool = p;
+        t->pool_cap = cap;
+    }
+    Py_ssize_t e = (Py_ssize_t)t->used++;
+    memcpy(t->pool + t->pool_len, k, n * sizeof *k);
+    t->hash[e] = h;
+    t->off[e] = t->pool_len;
+    t->len[e] = n;
+    t->value[e] = 0;
+    t->pool_len += n;
+    t->slot[i] = e;
+    return e;
+}
+
+/* ------------------------------------------------------------------ word tables (capsules) */
+
+static void capsule_free(PyObject *cap) {
+    table_t *t = PyCapsule_GetPointer(cap, "copydesk.linestats.table");
+    table_free(t);
+    free(t);
+}
+
+/* table(words) -> a word table: word i has the number i. */
+static PyObject *py_table(PyObject *self, PyObject *args) {
+    PyObject *words;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &words)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    table_t *t = malloc(sizeof *t);
+    if (!t || table_init(t, (size_t)n) < 0) {
+        free(t);
+        return PyErr_NoMemory();
+    }
+    Py_UCS4 *buf = NULL;
+    Py_ssize_t buf_cap = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *w = PyList_GET_ITEM(words, i);
+        if (!PyUnicode_Check(w)) {
+            PyErr_SetString(PyExc_TypeError, "table() takes a list of str");
+            goto fail;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(w);
+        if (len > buf_cap) {
+            free(buf);
+            buf_cap = len * 2 + 16;
+            buf = malloc(buf_cap * sizeof *buf);
+            if (!buf) { PyErr_NoMemory(); goto fail; }
+        }
+        if (!PyUnicode_AsUCS4(w, buf, buf_cap, 0)) goto fail;
+        uint64_t h = hash_cps(buf, len);
+        if (table_find(t, buf, len, h, 0) >= 0) continue; /* a repeated word keeps its first number */
+        Py_ssize_t e = table_find(t, buf, len, h, 1);
+        if (e < 0) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        t->value[e] = i;
+    }
+    free(buf);
+    PyObject *cap = PyCapsule_New(t, "copydesk.linestats.table", capsule_free);
+    if (!cap) { table_free(t); free(t); }
+    return cap;
+fail:
+    free(buf);
+    table_free(t);
+    free(t);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ a page */
+
+static unsigned cls_of(const uint16_t *cls, Py_UCS4 ch) { return cls[ch > CLASS_LIMIT ? CLASS_LIMIT : ch]; }
+
+static int is_word_char(Py_UCS4 ch) { return Py_UNICODE_ISALNUM(ch) || ch == '_'; }
+
+/* One token of a line: counted, looked up as a stop word and in the vocabulary. 0, or -1: no room. */
+static int emit_token(const Py_UCS4 *tok, Py_ssize_t n, int64_t *r, table_t *stops, table_t *vocab,
+                      int64_t *wid, int64_t *tok_line, Py_ssize_t *ntok, Py_ssize_t cap, Py_ssize_t line) {
+    uint64_t h = hash_cps(tok, n);
+    r[C_TOKENS]++;
+    if (table_find(stops, tok, n, h, 0) >= 0) r[C_STOPS]++;
+    if (*ntok >= cap) return -1;
+    Py_ssize_t e = vocab ? table_find(vocab, tok, n, h, 0) : -1;
+    wid[*ntok] = e >= 0 ? vocab->value[e] : -1;
+    tok_line[(*ntok)++] = line;
+    return 0;
+}
+
+/* The repeat key in place: `normalise_line` (digit runs to "0", white space collapsed, stripped). */
+static Py_ssize_t fold_key(Py_UCS4 *k, Py_ssize_t n) {
+    Py_ssize_t o = 0;
+    int space = 0, digit = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = k[i];
+        if (Py_UNICODE_ISSPACE(ch)) {
+            space = o > 0;
+            digit = 0;
+            continue;
+        }
+        if (space) k[o++] = ' ';
+        if (Py_UNICODE_ISDECIMAL(ch)) {
+            if (!digit || space) k[o++] = '0';
+            digit = 1;
+        } else {
+            k[o++] = ch;
+            digit = 0;
+        }
+        space = 0;
+    }
+    return o;
+}
+
+static int matches(int kind, const void *d, Py_ssize_t len, Py_ssize_t i, const char *lit) {
+    for (Py_ssize_t k = 0; lit[k]; k++)
+        if (i + k >= len || PyUnicode_READ(kind, d, i + k) != (Py_UCS4)(unsigned char)lit[k]) return 0;
+    return 1;
+}
+
+/* counts(lines, out, wid, tok_line, class_table, stop_table, vocab_table, max_chars, sep_chars,
+ *        copyright_chars) -> tokens written, or -1 (a page numpy must count: see above) */
+static PyObject *py_counts(PyObject *self, PyObject *args) {
+    PyObject *lines, *stop_cap, *vocab_cap;
+    Py_buffer out, wid, tok_line, classes;
+    Py_ssize_t max_chars, sep_chars, copy_chars;
+    if (!PyArg_ParseTuple(args, "O!w*w*w*y*OOnnn", &PyList_Type, &lines, &out, &wid, &tok_line, &classes,
+                          &stop_cap, &vocab_cap, &max_chars, &sep_chars, &copy_chars))
+        return NULL;
+    PyObject *result = NULL;
+    Py_UCS4 *tok = NULL, *key = NULL;
+    table_t keys;
+    int keys_ready = 0;
+    Py_ssize_t *key_entry = NULL; /* each line's entry in `keys` */
+    Py_ssize_t n = PyList_GET_SIZE(lines);
+    int64_t *o = out.buf, *w = wid.buf, *tl = tok_line.buf;
+    const uint16_t *cls = classes.buf;
+    Py_ssize_t tok_cap = wid.len / (Py_ssize_t)sizeof(int64_t), ntok = 0;
+    table_t *stops = PyCapsule_GetPointer(stop_cap, "copydesk.linestats.table");
+    table_t *vocab = vocab_cap == Py_None ? NULL : PyCapsule_GetPointer(vocab_cap, "copydesk.linestats.table");
+    if (!stops || (vocab_cap != Py_None && !vocab)) goto done;
+    if (out.len < n * NCOLS * (Py_ssize_t)sizeof(int64_t) || tok_line.len < wid.len ||
+        classes.len < (CLASS_LIMIT + 1) * (Py_ssize_t)sizeof(uint16_t)) {
+        PyErr_SetString(PyExc_ValueError, "counts(): a buffer is too small");
+        goto done;
+    }
+    tok = malloc((max_chars + 1) * sizeof *tok);
+    key = malloc((copy_chars + 1) * sizeof *key);
+    if (!tok || !key || table_init(&keys, (size_t)n) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    keys_ready = 1;
+    memset(o, 0, n * NCOLS * sizeof *o);
+    key_entry = malloc((n + 1) * sizeof *key_entry);
+    if (!key_entry) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t li = 0; li < n; li++) {
+        PyObject *s = PyList_GET_ITEM(lines, li);
+        if (!PyUnicode_Check(s)) {
+            PyErr_SetString(PyExc_TypeError, "counts() takes a list of str");
+            goto done;
+        }
+        int kind = PyUnicode_KIND(s);
+        const void *d = PyUnicode_DATA(s);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(s);
+        if (len > max_chars) len = max_chars;
+        int64_t *r = o + li * NCOLS;
+        int prev_ws = 1, prev_space = 1, copyright = 0, url = 0;
+        Py_ssize_t tl_len = 0, key_len = len < copy_chars ? len : copy_chars;
+        int fold = 0;
+        for (Py_ssize_t i = 0; i < len; i++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, d, i);
+            if (ch == 0x130 || ch == 0x3A3) { /* lowercased by context or into two code points */
+                result = PyLong_FromLong(-1);
+                goto done;
+            }
+            unsigned c = cls_of(cls, ch);
+            int ws = (c & WS) != 0;
+            if (!ws && prev_ws) r[C_WORDS]++;
+            if (c & SPACE) r[C_SPACES]++;
+            if (c & UPPER) {
+                r[C_UPPERS]++;
+                if (prev_space) r[C_TITLE]++;
+            }
+            if (c & LETTER) r[C_LETTERS]++;
+            if (c & DIGIT) r[C_DIGITS]++;
+            if (!(c & (LETTER | DIGIT | SPACE))) r[C_OTHER]++;
+            if ((c & SEP) && i < sep_chars) r[C_SEP]++;
+            if (ch == 0xA9) copyright = 1;
+            if (ch == '.' && i + 1 < len && PyUnicode_READ(kind, d, i + 1) == 32) r[C_SENT]++;
+            if (!url) {
+                if (ch == '@') url = 1;
+                else if (ch == 'h' && (matches(kind, d, len, i, "http://") || matches(kind, d, len, i, "https://"))) url = 1;
+                else if (ch == 'w' && matches(kind, d, len, i, "www.")) url = 1;
+                else if (ch == '.' && matches(kind, d, len, i, ".com") &&
+                         (i + 4 >= len || !is_word_char(PyUnicode_READ(kind, d, i + 4)))) url = 1;
+            }
+            if (!copyright && ch == 'o' && i + 8 <= copy_chars && matches(kind, d, len, i, "opyright")) copyright = 1;
+            /* tokens: \w+ of the lowercased line */
+            Py_UCS4 low = Py_UNICODE_TOLOWER(ch);
+            if (is_word_char(low)) {
+                tok[tl_len++] = low;
+            } else if (tl_len) {
+                if (emit_token(tok, tl_len, r, stops, vocab, w, tl, &ntok, tok_cap, li) < 0) goto no_room;
+                tl_len = 0;
+            }
+            /* the repeat key: folded (`fold_key`) if it holds a decimal digit or white space other
+             * than single spaces between its characters, as textfeatures decides by class */
+            if (i < key_len) {
+                key[i] = low;
+                if ((c & DECIMAL) || (ws && !(ch == 32 && i > 0 && !prev_ws && i + 1 < key_len &&
+                                               !(cls_of(cls, PyUnicode_READ(kind, d, i + 1)) & WS))))
+                    fold = 1;
+            }
+            prev_ws = ws;
+            prev_space = (c & SPACE) != 0;
+        }
+        if (tl_len && emit_token(tok, tl_len, r, stops, vocab, w, tl, &ntok, tok_cap, li) < 0) goto no_room;
+        if (len > 0) {
+            Py_UCS4 last = PyUnicode_READ(kind, d, len - 1);
+            unsigned lc = cls_of(cls, last);
+            r[C_TERM] = (lc & TERM) != 0;
+            r[C_COLON] = last == ':';
+            r[C_SENT] += (lc & SENT_END) != 0;
+            r[C_UPPER0] = Py_UNICODE_ISUPPER(PyUnicode_READ(kind, d, 0)) != 0;
+        }
+        r[C_URL] = url;
+        r[C_COPY] = copyright;
+        Py_ssize_t klen = fold ? fold_key(key, key_len) : key_len;
+        Py_ssize_t e = table_find(&keys, key, klen, hash_cps(key, klen), 1);
+        if (e < 0) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        r[C_FIRST] = keys.value[e] == 0;
+        keys.value[e]++;
+        key_entry[li] = e;
+    }
+    for (Py_ssize_t li = 0; li < n; li++) o[li * NCOLS + C_REPEAT] = keys.value[key_entry[li]];
+    result = PyLong_FromSsize_t(ntok);
+    goto done;
+no_room:
+    PyErr_SetString(PyExc_ValueError, "counts(): wid is too small");
+done:
+    if (keys_ready) table_free(&keys);
+    free(key_entry);
+    free(tok);
+    free(key);
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&wid);
+    PyBuffer_Release(&tok_line);
+    PyBuffer_Release(&classes);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"table", py_table, METH_VARARGS, "table(words) -> a word table (word i: number i), for counts()"},
+    {"counts", py_counts, METH_VARARGS,
+     "counts(lines, out, wid, tok_line, class_table, stop_table, vocab_table, max_chars, sep_chars, "
+     "copyright_chars) -> tokens, or -1: a page for numpy (see the module's comment)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "copydesk._linestats",
+                                    "The counting behind textfeatures.base_features, in C.", -1, methods};
+
+PyMODINIT_FUNC PyInit__linestats(void) { return PyModule_Create(&module); }

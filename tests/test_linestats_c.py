@@ -1,0 +1,94 @@
+"""_linestats.c against the numpy counting it replaces (`textfeatures._line_counts_py`): the
+same counts line for line, and the same words, as numbers in the vocabulary index.
+(test_textfeatures checks the rows on both paths.)"""
+
+import numpy as np
+import pytest
+from conftest import require_compiled
+
+from copydesk import textfeatures as tf
+
+require_compiled(tf._native is not None, "_linestats")
+
+INDEX = tf.VocabIndex({"the": 1.0, "newsletter": -2.0, "sign up": -3.0, "straße": 0.5, "東京で会議が開かれた": 1.5,
+                       "the end": 0.25, "1": 0.1, "x_y": 0.2, "ünd": 0.3})
+
+ODD_LINES = [
+    "x", " ", "\u00a0lead", "trail\u3000", "A", "a", "Ab", "AB", "ǅungla Title", "ǅ", "ﬁle ﬂow",
+    "ß straße STRASSE", "Ünd für die", "end.", "end!", "end?", "end。", "end:", "a. b? c! d", "a.b", ". ",
+    "..  x", "a,b,,c", "|•| » › / >", "1234567890" * 30, "\U0001F600 emoji \U0001F600.",
+    "\U0001D7CF\U0001D7D0 math digits", "𝟏 apples", "𝟐 apples", "tab\tsep\x0bvt\x1cfs  double  space ",
+    "«Zitat»", "Sign up for our Newsletter", "sign up for our newsletter", "The the THE tHe end",
+    "ⅷ roman Ⅻ", "١٢٣ arabic digits", "١٢٤ arabic digits", "東京で会議が開かれた。参加者は多かった！本当？",
+    "word " * 900 + "end.", "http://a.b https://c www.d user@host x.com x.comma x.com_y X.COM .com",
+    "WWW.SHOUT HTTP://UP", "mail@", ".com", "© 2024", "Copyright 2024", "x" * 292 + "opyright",
+    "x" * 293 + "opyright", "x" * 5000 + " tail.", "x_y x_y_z __ _", "  lead and trail  ", "a \u00a0b",
+    "Page 1 of 12", "Page 2 of 13", "12 34", "12  34", "1\u00a02", "\u2003em space", "snake_case Ünd",
+    "\u0300combining first", "a\u200bzero width", "ＡＢＣ fullwidth", "Ǆ ǅ ǆ", "ﬀ ligature",
+]
+
+
+def _both(lines):
+    lines = [line[:tf.MAX_FEATURE_CHARS] for line in lines]  # as base_features passes them
+    py, py_terms = tf._line_counts_py(lines)
+    c, c_terms = tf._line_counts(lines, INDEX)
+    return py, py_terms, c, c_terms
+
+
+def _check(lines):
+    py, py_terms, c, c_terms = _both(lines)
+    assert np.array_equal(py, c), [(lines[i][:40], tf.COUNTS[j]) for i, j in np.argwhere(py != c)]
+    assert c_terms.ids_of is INDEX
+    assert np.array_equal(INDEX.values(py_terms), INDEX.values(c_terms), equal_nan=True)
+    assert np.array_equal(py_terms.word_line, c_terms.word_line)
+
+
+def test_counts_agree_on_odd_lines():
+    _check(ODD_LINES)
+
+
+def test_counts_agree_line_by_line():
+    for line in ODD_LINES:
+        _check([line, line.upper(), line.lower(), line])
+
+
+def test_repeats_follow_the_normalised_key():
+    c, _ = tf._line_counts(["Page 1 of 12", "page 2 of 13", "PAGE  3 of 14 ", "Page x"], INDEX)
+    assert c[:, tf._C["repeats"]].tolist() == [3, 3, 3, 1]
+    assert c[:, tf._C["first"]].tolist() == [1, 0, 0, 1]
+
+
+def test_a_page_with_dotted_capital_i_or_capital_sigma_is_counted_by_numpy():
+    for odd in ("İstanbul İN the", "ΟΔΟΣ ΣΑΣ."):
+        c, terms = tf._line_counts(["the first line", odd], INDEX)
+        assert terms.ids_of is None  # numpy's words
+        assert np.array_equal(c, tf._line_counts_py(["the first line", odd])[0])
+
+
+def test_counts_agree_on_shared_renderings(shared_data):
+    """Every 10th page of both shared sets, rendered to text and segmented as text mode does."""
+    from copydesk.bench.render import decode_page, render_text
+    from copydesk.textmode import repair_text, segment
+    files = sorted((shared_data / "wcxb-dev" / "html").iterdir())[::10]
+    files += sorted((shared_data / "trafilatura-eval" / "html").iterdir())[::10]
+    import gzip
+    for path in files:
+        seg = segment(repair_text(render_text(decode_page(gzip.decompress(path.read_bytes())))))
+        if seg.lines:
+            _check(seg.lines)
+
+
+def test_bad_arguments_raise_instead_of_crashing():
+    lines = ["one", "two"]
+    ok = dict(wid=np.zeros(8, np.int64), tok_line=np.zeros(8, np.int64))
+    small = np.zeros((2, 3), dtype=np.int64)
+    with pytest.raises(ValueError):
+        tf._native.counts(lines, small, ok["wid"], ok["tok_line"], tf.charclass.TABLE, tf._STOP_TABLE, None, 4000, 400, 300)
+    with pytest.raises(ValueError):  # no room for the words
+        tf._native.counts(lines, np.zeros((2, len(tf.COUNTS)), np.int64), np.zeros(1, np.int64), np.zeros(1, np.int64),
+                          tf.charclass.TABLE, tf._STOP_TABLE, None, 4000, 400, 300)
+    with pytest.raises(TypeError):
+        tf._native.counts(["one", 2], np.zeros((2, len(tf.COUNTS)), np.int64), ok["wid"], ok["tok_line"],
+                          tf.charclass.TABLE, tf._STOP_TABLE, None, 4000, 400, 300)
+    with pytest.raises(TypeError):
+        tf._native.table(["a", 1])
