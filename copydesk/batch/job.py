@@ -104,11 +104,7 @@ class Shard:
         if self.span is None:
             yield from self.items
             return
-        start, end = self.span
-        try:
-            yield from read_warc_range(self.source, start, end)
-        except OSError as exc:  # the file went away, or became unreadable, since the run began
-            yield Failure(f"{self.source}@{start}", self.source, f"cannot read input: {type(exc).__name__}: {exc}")
+        yield from read_warc_range(self.source, *self.span)
 
     def describe(self, index: int) -> str:
         """Which record `index` is, for messages."""

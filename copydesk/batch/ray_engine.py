@@ -2,7 +2,7 @@
 
 This module owns running a job on Ray::
 
-    from_items(sources) → flat_map(read: source → item rows)
+    from_items(sources, gzip WARC files as byte ranges) → flat_map(read: source → item rows)
       → map_batches(extract: items → rows tagged kept/skipped/errors, fixed Arrow schema)
       → materialize → kept rows: write_parquet / write_json into OUTDIR/data
                     → skipped/errors rows: OUTDIR/skipped.jsonl, errors.jsonl (driver)
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from .job import alarm_for, BatchConfig, RunSummary, process_item, resolve_extractor, warm_compiled
-from .readers import Failure, Record, Skip, Source, expand_inputs, read_source
+from .readers import Failure, Record, Skip, Source, expand_inputs, read_source, read_warc_range, warc_spans
 from .writers import MANIFEST, ConfigMismatch, arrow_schema, atomic_write, clear_outputs, utf8_safe
 
 RAY_MISSING = ("the ray engine needs Ray Data: pip install 'copydesk[ray]' "
@@ -62,9 +62,22 @@ def _row_to_item(r: dict[str, Any]) -> Any:
                   content_type=r.get("content_type") or None)
 
 
+def source_rows(sources: list[Source], shard_bytes: int) -> list[dict[str, Any]]:
+    """The read tasks: a source each, or a byte range each of a gzip WARC file (`warc_spans`)."""
+    rows = []
+    for s in sources:
+        spans = warc_spans(s.path, shard_bytes) if s.kind == "warc" and shard_bytes else None
+        rows += [{"path": s.path, "kind": s.kind, "start": a, "end": b} for a, b in spans or [(-1, -1)]]
+    return rows
+
+
 def read_rows(src: dict[str, Any], html_field: str, text_field: str) -> Iterator[dict[str, Any]]:
-    """flat_map step: one source → its item rows."""
-    for item in read_source(Source(src["path"], src["kind"]), html_field, text_field):
+    """flat_map step: one source (or a byte range of one, `source_rows`) → its item rows."""
+    if src["start"] >= 0:
+        items = read_warc_range(src["path"], src["start"], src["end"])
+    else:
+        items = read_source(Source(src["path"], src["kind"]), html_field, text_field)
+    for item in items:
         yield _item_to_row(item)
 
 
@@ -136,7 +149,7 @@ def run_ray(inputs: list[str], cfg: BatchConfig, address: str | None = None, num
     try:
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False
-        src_rows = [{"path": s.path, "kind": s.kind} for s in sources]
+        src_rows = source_rows(sources, cfg.shard_bytes)
         ds = ray.data.from_items(src_rows, override_num_blocks=max(1, len(src_rows)))
         ds = ds.flat_map(read_rows, fn_kwargs={"html_field": cfg.html_field, "text_field": cfg.text_field})
         ds = ds.map_batches(extract_batch, fn_kwargs={"cfg": cfg}, batch_size=cfg.shard_size,

@@ -582,7 +582,10 @@ def read_warc_range(path: str, start: int, end: int) -> Iterator[Item]:
     range then reports "range boundary inside a record", and its neighbour reads the
     embedded record as well.
     """
-    yield from _read_warc_gz_members(path, start, end)
+    try:
+        yield from _read_warc_gz_members(path, start, end)
+    except OSError as exc:  # the file went away, or became unreadable, since the run began
+        yield Failure(f"{path}@{start}", path, f"cannot read input: {type(exc).__name__}: {exc}")
 
 
 #: A gzip WARC file whose first member inflates to more than this is read whole, not split.

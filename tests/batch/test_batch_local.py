@@ -343,3 +343,28 @@ def test_shard_hand_off_without_memory_files(monkeypatch, why):
     assert local._memfd_refused is (why == "refused")
     local._send_shard(a, payload, None)
     assert local._recv_shard(b) == shard
+
+
+def test_progress_estimates_the_records_of_ranges_the_workers_have_yet_to_read(tmp_path):
+    import gzip
+    import io
+
+    from copydesk.batch.job import BatchConfig
+    from copydesk.batch.local import _Reader
+
+    reader = _Reader([], BatchConfig(outdir=str(tmp_path / "x")), set(), ahead=1)
+    reader.items_read, reader.span_bytes = 10, 1000
+    assert reader.expected((0, 0)) is None  # still reading
+    reader.finished = True
+    assert reader.expected((0, 0)) is None  # no range done yet: no rate to go by
+    assert reader.expected((250, 20)) == 10 + 80  # 20 records in a quarter of the bytes
+    reader.span_bytes = 0
+    assert reader.expected((0, 0)) == 10
+
+    warc = tmp_path / "p.warc.gz"
+    warc.write_bytes(b"".join(gzip.compress(h.response(f"http://ex.com/{i}", h.page(i))) for i in range(12)))
+    log = io.StringIO()
+    cfg = BatchConfig(outdir=str(tmp_path / "out"), extractor=SIMPLE, fmt="jsonl", shard_bytes=warc.stat().st_size // 4)
+    summary = local.run_local([str(warc)], cfg, workers=2, progress=True, log=log)
+    assert summary.kept == 12
+    assert "12 records" in log.getvalue().splitlines()[-1] and "100%" in log.getvalue().splitlines()[-1]

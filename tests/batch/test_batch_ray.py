@@ -29,7 +29,9 @@ def test_ray_engine_same_accounting(tmp_path, monkeypatch):
     dest = {Record: "kept", Skip: "skipped", Failure: "errors"}
     expected = {i.id: dest[type(i)] for s in expand_inputs(inputs) for i in read_source(s)}
     out = tmp_path / "out"
-    summary = run_batch(inputs, BatchConfig(outdir=str(out), shard_size=4, extractor="batch_helpers:simple"), engine="ray", workers=2)
+    cfg = BatchConfig(outdir=str(out), shard_size=4, shard_bytes=warc.stat().st_size // 3,  # 3 read tasks
+                      extractor="batch_helpers:simple")
+    summary = run_batch(inputs, cfg, engine="ray", workers=2)
     got = read_ids(out)
     assert sorted(got["kept"] + got["skipped"] + got["errors"]) == sorted(expected)
     for kind in ("kept", "skipped", "errors"):
