@@ -265,10 +265,15 @@ def test_byte_ranges_that_tile_a_gzip_warc_read_what_the_whole_file_reads(tmp_pa
     whole = [_item_key(i) for i in read_warc(str(path))]
     # 9 members, the garbage and each false header in it (3) as errors, 6 members
     assert len(whole) == 9 + 1 + 3 + 6 and len({k[1] for k in whole}) == len(whole)
-    size = path.stat().st_size
-    for span in list(range(1, 400, 7)) + list(range(400, size + 2, 97)):
-        got = [_item_key(i) for a, b in warc_spans(str(path), span) for i in read_warc_range(str(path), a, b)]
-        assert got == whole, f"ranges of {span} bytes"
+    cut = tmp_path / "cut.warc.gz"  # the same file cut inside its last member, as a copy stopped midway
+    cut.write_bytes(path.read_bytes()[:-60])
+    for f in (path, cut):
+        whole = [_item_key(i) for i in read_warc(str(f))]
+        size = f.stat().st_size
+        for span in list(range(1, 400, 7)) + list(range(400, size + 2, 97)):
+            got = [_item_key(i) for a, b in warc_spans(str(f), span) for i in read_warc_range(str(f), a, b)]
+            assert got == whole, f"{f.name}: ranges of {span} bytes"
+    assert whole[-1][0] == "Failure" and "truncated" in whole[-1][2]
 
 
 def test_a_file_that_is_one_gzip_stream_is_not_split(tmp_path):
