@@ -579,8 +579,10 @@ def read_warc_range(path: str, start: int, end: int) -> Iterator[Item]:
     does, and reports the corrupt members it meets before it. Both ends apply one test to
     the same members, so they meet. They can miss in one case only: a stored payload that
     is itself a gzip WARC, kept verbatim by the compressor, across a range boundary. The
-    range then reports "range boundary inside a record", and its neighbour reads the
-    embedded record as well.
+    range then reports "range boundary inside the record", and its neighbour reads the
+    embedded record as well. And a member that inflates to over `MAX_MEMBER_BYTES`, which
+    `read_warc` streams, is an error here (`warc_spans` does not split a file whose first
+    member is one).
     """
     try:
         yield from _read_warc_gz_members(path, start, end)
@@ -639,8 +641,8 @@ def _read_warc_gz_members(path: str, start: int = 0, end: int | None = None) -> 
                 yield Failure(rid, path, error)
             if error is None:
                 if pos < end < nxt and members.first_record(end, nxt)[0] >= 0:
-                    yield Failure(rid, path, f"range boundary inside a record: the range from {end} "
-                                             "starts inside it, and reads its payload as records")
+                    yield Failure(f"{path}:{end}", path, f"range boundary inside the record at {pos}: the "
+                                                         f"range from {end} starts inside it, and reads its payload")
                 pos = nxt
             else:  # resynchronise on the next member header
                 pos = members.next_magic(pos + 1)

@@ -306,4 +306,4 @@ def test_a_range_boundary_inside_a_record_that_holds_a_gzip_warc_is_reported(tmp
     cut = outer.index(inner) - 5  # a boundary just before the embedded member
     first = list(read_warc_range(str(path), 0, cut))
     assert [type(i).__name__ for i in first] == ["Skip", "Failure"]
-    assert "range boundary inside a record" in first[1].reason
+    assert "range boundary inside the record at 0" in first[1].reason and first[1].id == f"{path}:{cut}"
