@@ -112,21 +112,21 @@ def batch_benchmark(data_dir: str | Path, workers: tuple[int, ...] = (1, 2), n_p
              + (f"; median of {rounds} rounds, extractors alternating" if rounds > 1 else ""),
              "",
              f"| extractor | metadata | workers | records | kept | skipped | errors | seconds | rec/s{per_round} "
-             "| peak RSS/worker MB |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|" + ("---|" if rounds > 1 else "") + "---:|"]
+             "| parent CPU s | peak RSS/worker MB |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|" + ("---|" if rounds > 1 else "") + "---:|---:|"]
     rate: dict[tuple[str, bool, int], list[float]] = {}
     for (ex, meta, w), got in runs.items():
         on = "yes" if meta else "no"
         failed = [s for s in got if isinstance(s, str)]
         if failed:
-            lines.append(f"| {ex} | {on} | {w} | failed: {failed[0]} | | | | | |" + (" |" if rounds > 1 else "") + " |")
+            lines.append(f"| {ex} | {on} | {w} | failed: {failed[0]} | | | | | |" + (" |" if rounds > 1 else "") + " | |")
             continue
         rate[(ex, meta, w)] = [x.records_per_s for x in got]
         s = got[0]  # the counts are the same in every round
         each = f" | {' / '.join(f'{x.records_per_s:.1f}' for x in got)}" if rounds > 1 else ""
         lines.append(f"| {ex} | {on} | {w} | {s.records} | {s.kept} | {s.skipped} | {s.errors} | "
                      f"{median(x.seconds for x in got):.1f} | {median(rate[(ex, meta, w)]):.1f}{each} | "
-                     f"{max(x.peak_rss_mb for x in got):.0f} |")
+                     f"{median(x.parent_cpu_s for x in got):.2f} | {max(x.peak_rss_mb for x in got):.0f} |")
     ratios = []
     for meta in metadata:
         for w in workers:
@@ -140,4 +140,12 @@ def batch_benchmark(data_dir: str | Path, workers: tuple[int, ...] = (1, 2), n_p
             ratios.append(text)
     if ratios:
         lines += ["", "copydesk over trafilatura, same job: " + "; ".join(ratios)]
+    scaling = []
+    for meta in metadata:
+        for ex in extractors:
+            one, most = rate.get((ex, meta, min(workers))), rate.get((ex, meta, max(workers)))
+            if one and most and max(workers) > min(workers):
+                scaling.append(f"{ex} {'with' if meta else 'without'} metadata {median(most) / median(one):.2f}×")
+    if scaling:
+        lines += ["", f"Scaling, {min(workers)} → {max(workers)} workers (median rates): " + "; ".join(scaling)]
     return "\n".join(lines)

@@ -279,6 +279,9 @@ class RunSummary:
     #: records handled by this invocation (excludes shards resumed from the manifest)
     processed: int = 0
     peak_rss_mb: float = 0.0
+    #: CPU seconds of the process that ran the engine (the local pool's parent: reading,
+    #: handing out shards, the manifest), not its workers'.
+    parent_cpu_s: float = 0.0
     workers: int = 1
     worker_restarts: int = 0
     failed_shards: list[str] = field(default_factory=list)

@@ -370,7 +370,7 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
     hard = cfg.effective_hard_timeout
     this_run = {"kept": 0, "skipped": 0, "errors": 0}
     span_done = (0, 0)  # bytes, records of the byte-range shards finished in this run
-    t0 = time.monotonic()
+    t0, cpu0 = time.monotonic(), time.process_time()
 
     def restart(i: int, reason: str) -> None:
         w = pool[i]
@@ -485,6 +485,7 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
     _stop_workers(pool)
     reader.stop.set()
     summary.seconds = round(time.monotonic() - t0, 3)
+    summary.parent_cpu_s = round(time.process_time() - cpu0, 3)
     summary.shards = len(finished)
     done = sum(this_run.values())
     summary.processed = done

@@ -63,6 +63,18 @@ def test_batch_benchmark_rounds(shared_data):
     assert cells[3] == "3" and int(cells[4]) + int(cells[5]) + int(cells[6]) == 3
     rates = [float(x) for x in cells[9].split(" / ")]
     assert len(rates) == 2 and min(rates) <= float(cells[8]) <= max(rates)
+    assert 0 <= float(cells[10]) < 60  # the parent's CPU seconds
+
+
+def test_batch_benchmark_reports_scaling(shared_data):
+    pytest.importorskip("fastwarc")
+    from copydesk.batch.bench import batch_benchmark
+
+    table = batch_benchmark(shared_data, workers=(1, 2), n_pages=4, extractors=("copydesk",), metadata=(False,))
+    rows = {int(r.split("|")[3]): float(r.split("|")[9]) for r in table.splitlines() if r.startswith("| copydesk")}
+    last = table.splitlines()[-1]
+    assert last.startswith("Scaling, 1 → 2 workers (median rates): copydesk without metadata ")
+    assert float(last.rsplit(" ", 1)[1].rstrip("×")) == pytest.approx(rows[2] / rows[1], abs=0.006)
 
 
 def test_bench_shards_keep_every_worker_busy_to_the_end(tmp_path):
