@@ -67,6 +67,7 @@ RELATIVE_RE = re.compile(r"\b\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|stu
                          r"heures|jours|horas|días)\b(?:\s+ago)?", re.IGNORECASE)
 NUMERIC_DATE_RE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b")
 YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
+_DIGIT_RE = re.compile(r"\d")
 
 CREDIT_MAX_CHARS = 300
 CREDIT_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
@@ -215,7 +216,7 @@ def is_dateline(text: str) -> bool:
     dateline words (updated, published, am/pm, time zones, weekdays; German,
     French, Spanish equivalents) at most 2 words may remain.
     """
-    if not text:
+    if not text or _DIGIT_RE.search(text) is None:  # every date form below holds a digit
         return False
     t = " ".join(text.split())
     if len(t) > DATELINE_MAX_CHARS or len(_words(t)) > DATELINE_MAX_WORDS:
