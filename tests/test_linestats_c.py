@@ -92,3 +92,21 @@ def test_bad_arguments_raise_instead_of_crashing():
                           tf.charclass.TABLE, tf._STOP_TABLE, None, 4000, 400, 300)
     with pytest.raises(TypeError):
         tf._native.table(["a", 1])
+
+
+def test_counts_agree_on_random_pages():
+    """Lines drawn from pieces that sit on the counting's edges: classes, spaces, digits, URL and
+    copyright marks, words of the index, repeated lines."""
+    import random
+
+    pieces = list("aAbBzZ09 .,:;!?|»›•·/>@_-\t\u00a0\u3000\u2003\u200b©Üüßǅﬁσς١٢東京。！？\"'”’»)(") + [
+        "\U0001D7CF", "\U0001F600", "http://", "https://", "www.", ".com", "opyright", "Copyright ", "the ",
+        "sign up ", "newsletter ", "1", "12 ", "  "]
+    rng = random.Random(11)
+    for _ in range(300):
+        lines = ["".join(rng.choice(pieces) for _ in range(rng.choice((1, 3, 10, 40, 120, 350))))
+                 for _ in range(rng.randint(1, 30))]
+        lines += [rng.choice(lines) for _ in range(rng.randint(0, 5))]
+        lines = [line for line in lines if line.strip()]
+        if lines:
+            _check(lines)
