@@ -51,6 +51,8 @@ from .writers import Manifest, ShardFiles, finalize, write_shard
 
 #: Give up on a shard (leave it out of the manifest, exit 1) after this many worker deaths.
 MAX_SHARD_ATTEMPTS = 5
+#: Byte-range shards the reader lists ahead of the workers at most (see `_Reader`).
+SPANS_AHEAD = 100_000
 #: Thread-pool variables set to 1 in workers (one process per core already).
 _THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
@@ -249,12 +251,18 @@ class _Progress:
 
 
 class _Reader(threading.Thread):
-    """Reads shards ahead into a bounded queue; counts the items it has read."""
+    """Reads shards ahead into a queue; counts the items it has read.
+
+    The parent's own shards, which hold their pages, are read at most `ahead` shards ahead.
+    Byte-range shards hold no pages: up to `SPANS_AHEAD` of them are listed ahead, so that a
+    run of WARC files knows its size (and the progress line its ETA) from the start.
+    """
 
     def __init__(self, sources: list[Source], cfg: BatchConfig, done: set[str], ahead: int):
         super().__init__(daemon=True, name="copydesk-reader")
         self.sources, self.cfg, self.done = sources, cfg, done
-        self.q: queue.Queue[Any] = queue.Queue(maxsize=ahead)
+        self.q: queue.Queue[Any] = queue.Queue()  # bounded by `room`
+        self.room = {False: threading.Semaphore(ahead), True: threading.Semaphore(SPANS_AHEAD)}
         self.items_read = 0
         self.span_bytes = 0  # bytes of WARC files in shards that workers read themselves
         self.finished = False
@@ -270,19 +278,22 @@ class _Reader(threading.Thread):
                 self.items_read += len(shard.items)
                 if shard.span is not None:
                     self.span_bytes += shard.span[1] - shard.span[0]
-                # Pickled here, not by the parent's main thread when it sends the shard.
-                got = (shard, _pack(shard))
+                room = self.room[shard.span is not None]
                 while not self.stop.is_set():
-                    try:
-                        self.q.put(got, timeout=0.2)
+                    if room.acquire(timeout=0.2):
+                        # Pickled here, not by the parent's main thread when it sends the shard;
+                        # a byte range is small, and pickled when sent.
+                        self.q.put((shard, None if shard.span is not None else _pack(shard)))
                         break
-                    except queue.Full:
-                        pass
             self.finished = True
             self.q.put(None)
         except BaseException as exc:  # noqa: BLE001 - surfaced by the parent
             self.finished = True
             self.q.put(exc)
+
+    def taken(self, shard: Shard) -> None:
+        """The parent took `shard` from the queue: room for another."""
+        self.room[shard.span is not None].release()
 
     def expected(self, span_done: tuple[int, int]) -> int | None:
         """How many records this run will handle, once every shard is read: the parent's
@@ -404,8 +415,10 @@ def run_local(inputs: list[str], cfg: BatchConfig, workers: int = 2, progress: b
                 elif isinstance(got, BaseException):
                     raise got
                 else:
+                    reader.taken(got[0])
                     pending.append(got[0])
-                    pickled[got[0].shard_id] = got[1]
+                    if got[1] is not None:
+                        pickled[got[0].shard_id] = got[1]
             # dispatch
             for i, w in enumerate(pool):
                 if w.shard is None and pending:

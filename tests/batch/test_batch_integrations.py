@@ -74,7 +74,8 @@ def test_batch_benchmark_reports_scaling(shared_data):
     rows = {int(r.split("|")[3]): float(r.split("|")[9]) for r in table.splitlines() if r.startswith("| copydesk")}
     last = table.splitlines()[-1]
     assert last.startswith("Scaling, 1 → 2 workers (median rates): copydesk without metadata ")
-    assert float(last.rsplit(" ", 1)[1].rstrip("×")) == pytest.approx(rows[2] / rows[1], abs=0.006)
+    # the table rounds the rates to 0.1 record/s: a few records/s in a run this small
+    assert float(last.rsplit(" ", 1)[1].rstrip("×")) == pytest.approx(rows[2] / rows[1], rel=0.05)
 
 
 def test_bench_shards_keep_every_worker_busy_to_the_end(tmp_path):
