@@ -18,6 +18,8 @@
 #include <Python.h>
 #include <string.h>
 
+#include "_wordtable.h"
+
 #define COLS 13
 
 static int in_str(Py_UCS4 ch, PyObject *s) {
@@ -74,29 +76,17 @@ static int str_istitle(int kind, const void *d, Py_ssize_t n) {
 }
 
 /* The stop words and chrome prefixes (`features._STOPWORDS`, `_CHROME_PREFIXES`), lowercase, in a
- * small open-addressing table: bit 1 stop word, bit 2 chrome prefix. Words are looked up as
- * their code points lowercased one by one, which is str.lower() but for U+0130 (İ, two code
+ * word table (`_wordtable.h`) whose values are bits: 1 stop word, 2 chrome prefix. Words are looked
+ * up as their code points lowercased one by one, which is str.lower() but for U+0130 (İ, two code
  * points) and capital sigma (final form by context): words holding either go to `word_code`. */
 #define KEY_MAX 8
-#define SLOTS 1024
-typedef struct { int len, bits; Py_UCS4 ch[KEY_MAX]; } slot_t;
-static slot_t slots[SLOTS];
+static table_t word_table;
+static int word_table_ready = 0;
 static int stop_max = -1;
 
-static unsigned key_hash(const Py_UCS4 *s, int n) {
-    unsigned h = 2166136261u;
-    for (int i = 0; i < n; i++)
-        h = (h ^ (unsigned)s[i]) * 16777619u;
-    return h ^ (unsigned)n;
-}
-
 static int key_bits(const Py_UCS4 *s, int n) {
-    for (unsigned i = key_hash(s, n) % SLOTS;; i = (i + 1) % SLOTS) {
-        if (slots[i].len == 0)
-            return 0;
-        if (slots[i].len == n && memcmp(slots[i].ch, s, (size_t)n * sizeof(Py_UCS4)) == 0)
-            return slots[i].bits;
-    }
+    Py_ssize_t e = table_find(&word_table, s, n, hash_cps(s, n), 0);
+    return e >= 0 ? (int)word_table.value[e] : 0;
 }
 
 static int key_add(PyObject *word, int bit) {
@@ -106,17 +96,13 @@ static int key_add(PyObject *word, int bit) {
     Py_UCS4 s[KEY_MAX];
     for (Py_ssize_t i = 0; i < n; i++)
         s[i] = PyUnicode_READ_CHAR(word, i);
-    unsigned i = key_hash(s, (int)n) % SLOTS;
-    for (int probes = 0; probes < SLOTS; probes++, i = (i + 1) % SLOTS) {
-        if (slots[i].len == 0 || (slots[i].len == n && memcmp(slots[i].ch, s, (size_t)n * sizeof(Py_UCS4)) == 0)) {
-            slots[i].len = (int)n;
-            slots[i].bits |= bit;
-            memcpy(slots[i].ch, s, (size_t)n * sizeof(Py_UCS4));
-            return 0;
-        }
+    Py_ssize_t e = table_find(&word_table, s, n, hash_cps(s, n), 1);
+    if (e < 0) {
+        PyErr_SetString(PyExc_ValueError, "words: too many words for the table");
+        return -1;
     }
-    PyErr_SetString(PyExc_ValueError, "words: too many words for the table");
-    return -1;
+    word_table.value[e] |= bit;
+    return 0;
 }
 
 /* words(stop_words, chrome_prefixes): the vocabulary `counts` codes words with. */
@@ -124,9 +110,17 @@ static PyObject *words(PyObject *self, PyObject *args) {
     PyObject *stop, *chrome;
     if (!PyArg_ParseTuple(args, "OO", &stop, &chrome))
         return NULL;
-    memset(slots, 0, sizeof(slots));
     stop_max = -1;
     PyObject *lists[2] = {stop, chrome};
+    Py_ssize_t total = PyObject_Length(stop) + PyObject_Length(chrome);
+    if (PyErr_Occurred())
+        return NULL;
+    if (word_table_ready)
+        table_free(&word_table);
+    word_table_ready = 0;
+    if (table_init(&word_table, (size_t)total) < 0)
+        return PyErr_NoMemory();
+    word_table_ready = 1;
     for (int k = 0; k < 2; k++) {
         PyObject *seq = PySequence_Fast(lists[k], "words: sequences of str");
         if (seq == NULL)
