@@ -17,15 +17,10 @@ import numpy as np
 
 from . import blocks as B
 from . import charclass
-from .options import native_wanted
+from .options import compiled_part
 from .segment import VOCAB, Segmentation
 
-try:
-    from . import _textstats as _native
-except ImportError:  # not built (no C compiler at install): numpy counts the same
-    _native = None
-if not native_wanted():
-    _native = None
+_native = compiled_part("_textstats")  # None: numpy counts the same
 
 #: Fractions of the page's prose that define the main-node candidates.
 MAIN_NODE_SHARES = (0.4, 0.6, 0.8)

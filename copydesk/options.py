@@ -5,8 +5,10 @@ one place (as Readability.js does with its DEFAULT_* constants).
 """
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass
+from types import ModuleType
 
 #: Inputs larger than this are truncated (and a warning recorded).
 MAX_INPUT_BYTES = 64 * 1024 * 1024
@@ -18,10 +20,16 @@ MAX_BLOCKS = 200_000
 DEFAULT_TIMEOUT = 30.0
 
 
-def native_wanted() -> bool:
-    """Whether the compiled parts (`_segment.c`, `_textstats.c`, `_linestats.c`) may be used: not when the
-    environment sets COPYDESK_NATIVE=0 (they give the same results; the switch is for checks)."""
-    return os.environ.get("COPYDESK_NATIVE", "1").strip() != "0"
+def compiled_part(name: str) -> ModuleType | None:
+    """The compiled part ``copydesk.<name>`` (`_segment`, `_textstats`, `_linestats`), or None: not
+    built here (no C compiler at install), or switched off by COPYDESK_NATIVE=0. The Python code
+    that stands in gives the same results; the switch is for checks."""
+    if os.environ.get("COPYDESK_NATIVE", "1").strip() == "0":
+        return None
+    try:
+        return importlib.import_module(f"copydesk.{name}")
+    except ImportError:
+        return None
 
 
 @dataclass(frozen=True)

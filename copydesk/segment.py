@@ -20,12 +20,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from . import blocks as B
 from .blocks import Block
 from .errors import ExtractionTimeout
-from .options import MAX_BLOCKS, MAX_DEPTH, native_wanted
+from .options import MAX_BLOCKS, MAX_DEPTH, compiled_part
 
-try:
-    from . import _segment as _native
-except ImportError:  # not built (no C compiler at install): the Python walk gives the same result
-    _native = None
+_native = compiled_part("_segment")  # None: the Python walk gives the same result
 
 #: Elements that start and end a line of their own (<br> and <hr> end one and hold nothing: see the walk).
 BLOCK_TAGS = frozenset(
@@ -377,7 +374,7 @@ def _bind_native() -> bool:
     here: the first offset holding both probe texts' pointer and length, checked by reading the
     characters there.
     """
-    if _native is None or not native_wanted():
+    if _native is None:
         return False
     import ctypes
 

@@ -24,14 +24,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from . import charclass
 from .charclass import DECIMAL, DIGIT, LETTER, SENT_END, SEP, SPACE, TERM, UPPER, WS
-from .options import native_wanted
+from .options import compiled_part
 
-try:
-    from . import _linestats as _native
-except ImportError:  # not built (no C compiler at install): numpy counts the same
-    _native = None
-if not native_wanted():
-    _native = None
+_native = compiled_part("_linestats")  # None: numpy counts the same
 
 #: Characters of a line looked at when featurising (longer lines are truncated for features only).
 MAX_FEATURE_CHARS = 4000
@@ -348,15 +343,16 @@ def _line_counts_py(clipped: list[str]) -> tuple[np.ndarray, Terms]:
     return c, Terms(flat, tok_line, n)
 
 
-def _line_counts(clipped: list[str], index: "VocabIndex | None" = None) -> tuple[np.ndarray, Terms]:
+def _line_counts(clipped: list[str], index: "VocabIndex | None" = None,
+                 chars: int | None = None) -> tuple[np.ndarray, Terms]:
     """Per line, the counts named in `COUNTS` (int64), and the page's words: by `_linestats.c`
     when it is built and `index` is given (the words then come as their numbers in `index`),
-    else `_line_counts_py`. The same numbers."""
+    else `_line_counts_py`. The same numbers. `chars`: the lines' length in all, when known."""
     if _native is None or index is None:
         return _line_counts_py(clipped)
     n = len(clipped)
     c = np.empty((n, len(COUNTS)), dtype=np.int64)
-    room = sum(map(len, clipped)) // 2 + n  # words are at most every other character
+    room = (sum(map(len, clipped)) if chars is None else chars) // 2 + n  # words: at most every other character
     wid, tok_line = np.empty(room, dtype=np.int64), np.empty(room, dtype=np.int64)
     got = _native.counts(clipped, c, wid, tok_line, charclass.TABLE, _STOP_TABLE, index.table,
                          MAX_FEATURE_CHARS, SEP_SCAN_CHARS, COPYRIGHT_SCAN_CHARS)
@@ -376,9 +372,9 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     if not n:
         return np.zeros((0, len(BASE_NAMES)), np.float32), Terms([], np.zeros(0, np.int64), 0)
     clipped = [line[:MAX_FEATURE_CHARS] for line in lines]
-    counts, terms = _line_counts(clipped, index)
-    f = counts.astype(np.float32)
     lens = np.fromiter(map(len, clipped), dtype=np.int64, count=n)
+    counts, terms = _line_counts(clipped, index, int(lens.sum()))
+    f = counts.astype(np.float32)
     raw = np.zeros((n, 16), dtype=np.float32)
     nt, nstop = counts[:, _C["tokens"]], counts[:, _C["stop_tokens"]]
     raw[:, 10] = np.where(nt > 0, nstop / np.maximum(nt, 1), 0.0)
