@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 from ..document import Document, Paragraph
 from ..errors import ExtractionTimeout, ModelError
 from ..options import Options
-from .readers import Failure, Item, Record, Skip, Source, read_source, read_warc_range, warc_spans
+from .readers import Failure, Item, Record, Skip, Source, read_source, read_warc_range, source_spans
 
 #: Extra seconds (at most) granted beyond ``timeout`` before the in-process alarm fires.
 ALARM_GRACE = 2.0
@@ -115,14 +115,14 @@ class Shard:
 
 def iter_shards(sources: list[Source], cfg: BatchConfig) -> Iterator[Shard]:
     """Group every source's items into shards of at most ``cfg.shard_size``, or split a
-    gzip WARC file into byte ranges of ``cfg.shard_bytes`` (`warc_spans`).
+    gzip WARC file into byte ranges of ``cfg.shard_bytes`` (`source_spans`).
 
     Shard ids are ``<source path>#<k>``; sequence numbers count over the whole
     run. Both are stable for the same inputs and settings.
     """
     seq = 0
     for src in sources:
-        spans = warc_spans(src.path, cfg.shard_bytes) if src.kind == "warc" and cfg.shard_bytes else None
+        spans = source_spans(src, cfg.shard_bytes)
         if spans:
             for k, span in enumerate(spans):
                 yield Shard(f"{src.path}#{k}", seq, src.path, span=span)

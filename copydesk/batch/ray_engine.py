@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from .job import alarm_for, BatchConfig, RunSummary, process_item, resolve_extractor, warm_compiled
-from .readers import Failure, Record, Skip, Source, expand_inputs, read_source, read_warc_range, warc_spans
+from .readers import Failure, Record, Skip, Source, expand_inputs, read_source, read_warc_range, source_spans
 from .writers import MANIFEST, ConfigMismatch, arrow_schema, atomic_write, clear_outputs, utf8_safe
 
 RAY_MISSING = ("the ray engine needs Ray Data: pip install 'copydesk[ray]' "
@@ -63,10 +63,10 @@ def _row_to_item(r: dict[str, Any]) -> Any:
 
 
 def source_rows(sources: list[Source], shard_bytes: int) -> list[dict[str, Any]]:
-    """The read tasks: a source each, or a byte range each of a gzip WARC file (`warc_spans`)."""
+    """The read tasks: a source each, or a byte range each of a gzip WARC file (`source_spans`)."""
     rows = []
     for s in sources:
-        spans = warc_spans(s.path, shard_bytes) if s.kind == "warc" and shard_bytes else None
+        spans = source_spans(s, shard_bytes)
         rows += [{"path": s.path, "kind": s.kind, "start": a, "end": b} for a, b in spans or [(-1, -1)]]
     return rows
 

@@ -594,6 +594,11 @@ def read_warc_range(path: str, start: int, end: int) -> Iterator[Item]:
 SPLIT_PROBE_BYTES = 8 << 20
 
 
+def source_spans(src: Source, size: int) -> list[tuple[int, int]] | None:
+    """`warc_spans` of a WARC source when splitting is on (`size` > 0); None: read it whole."""
+    return warc_spans(src.path, size) if src.kind == "warc" and size > 0 else None
+
+
 def warc_spans(path: str, size: int) -> list[tuple[int, int]] | None:
     """Byte ranges of `size` that tile a gzip WARC file, for `read_warc_range`; None when
     the file should be read whole: not gzip, or its first member is not one WARC record
