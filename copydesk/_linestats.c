@@ -20,6 +20,8 @@
  *
  * Each token's number in a word table (`table`, built once from a list of words) is written to
  * `wid` (-1: not in it), and its line to `tok_line`.
+ *
+ * `lines` splits a page into its lines for textmode.segment (see there).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -275,7 +277,60 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------ lines of a page */
+
+/* lines(text, max_blank) -> (lines, blank_before, words): the non-blank pieces of
+ * text.split("\n"), each str.strip()ped; how many blank pieces come before each (at most
+ * max_blank); and each line's len(str.split()). textmode.segment's numbers, the first step. */
+static PyObject *py_lines(PyObject *self, PyObject *args) {
+    PyObject *text;
+    long max_blank;
+    if (!PyArg_ParseTuple(args, "Ul", &text, &max_blank)) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *d = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *lines = PyList_New(0), *blanks = PyList_New(0), *words = PyList_New(0), *result = NULL;
+    if (!lines || !blanks || !words) goto done;
+    long blank = 0;
+    for (Py_ssize_t start = 0; start <= n;) {
+        Py_ssize_t end = start;
+        while (end < n && PyUnicode_READ(kind, d, end) != '\n') end++;
+        Py_ssize_t a = start, b = end;
+        while (a < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, a))) a++;
+        while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, b - 1))) b--;
+        if (a < b) {
+            long nw = 0;
+            int in_word = 0;
+            for (Py_ssize_t i = a; i < b; i++) {
+                int space = Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, i));
+                nw += !space && !in_word;
+                in_word = !space;
+            }
+            PyObject *line = PyUnicode_Substring(text, a, b);
+            PyObject *nb = PyLong_FromLong(blank < max_blank ? blank : max_blank), *nwo = PyLong_FromLong(nw);
+            int bad = !line || !nb || !nwo || PyList_Append(lines, line) || PyList_Append(blanks, nb)
+                      || PyList_Append(words, nwo);
+            Py_XDECREF(line);
+            Py_XDECREF(nb);
+            Py_XDECREF(nwo);
+            if (bad) goto done;
+            blank = 0;
+        } else {
+            blank++;
+        }
+        start = end + 1;
+    }
+    result = PyTuple_Pack(3, lines, blanks, words);
+done:
+    Py_XDECREF(lines);
+    Py_XDECREF(blanks);
+    Py_XDECREF(words);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"lines", py_lines, METH_VARARGS,
+     "lines(text, max_blank) -> (stripped non-blank lines, blank lines before each, words of each)"},
     {"table", py_table, METH_VARARGS, "table(words) -> a word table (word i: number i), for counts()"},
     {"counts", py_counts, METH_VARARGS,
      "counts(lines, out, wid, tok_line, class_table, stop_table, vocab_table, max_chars, sep_chars, "

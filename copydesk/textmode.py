@@ -35,7 +35,7 @@ from .document import Document
 from .errors import ModelError
 from .label import too_little
 from .metadata import normalize_date, resolve_language
-from .options import MAX_INPUT_BYTES, Options
+from .options import MAX_INPUT_BYTES, Options, compiled_part
 from .textfeatures import BULLET_RE, FEATURE_NAMES, PROSE_MIN_WORDS, VocabIndex, features
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,6 +53,8 @@ TITLE_FILE = MODEL_DIR / "lines.title.lgb.txt"
 MAX_LINE_CHARS = 5000
 #: At most this many lines are scored; the rest of the page is dropped (with a warning).
 MAX_LINES = 50_000
+#: Blank lines before a line count up to this many.
+MAX_BLANKS = 3
 #: Prediction stops early for a line once its running score is this far from even (LightGBM's
 #: margin: twice the absolute raw score, checked every PREDICT_STOP_EVERY trees): a line already
 #: at p < 0.12 or p > 0.88 after a few trees is decided. Out of fold (5 folds, same models) it
@@ -95,9 +97,12 @@ CORPUS_MIN_SHARE, CORPUS_MIN_PAGES = 0.5, 5
 CORPUS_MIN_WORDS = 4
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\ufeff]")
+#: _CONTROL_RE's characters and lone surrogates (`LONE_SURROGATE`).
+_SUSPECT_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\ufeff\ud800-\udfff]")
 _SENT_END_RE = re.compile(r"[.!?。！？]\s")
 _WORD_RE = re.compile(r"\w+")
 
+_native = compiled_part("_linestats")  # None: `_lines` splits the page in Python, the same
 _model_lock = threading.Lock()
 _model_cache: dict[str, Any] = {}
 
@@ -141,7 +146,8 @@ def repair_text(text: str, warnings: list[str] | None = None) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\t", " ")
-    if has_lone_surrogate(text):  # nothing to recover from half a pair: as the HTML parser does, it goes
+    suspect = _SUSPECT_RE.search(text) is not None  # one scan for what the next two look for
+    if suspect and has_lone_surrogate(text):  # nothing to recover from half a pair: as the HTML parser does, it goes
         text = LONE_SURROGATE.sub("", text)
         if warnings is not None:
             warnings.append("lone surrogates removed")
@@ -150,12 +156,12 @@ def repair_text(text: str, warnings: list[str] | None = None) -> str:
     if hits and hits / max(len(sample), 1) >= MOJIBAKE_MIN_SHARE:
         fixed = fix_mojibake(text, fix_all=True)
         if fixed is not None:
-            text = fixed
+            text, suspect = fixed, True
             if warnings is not None:
                 warnings.append(MOJIBAKE_REPAIRED)
         elif warnings is not None:
             warnings.append(MOJIBAKE_LEFT)
-    if _CONTROL_RE.search(text):
+    if suspect and _CONTROL_RE.search(text):
         text = _CONTROL_RE.sub("", text)
         if warnings is not None:
             warnings.append("control characters removed")
@@ -221,26 +227,35 @@ def _split_pieces(lines: list[str], blanks: list[int]) -> tuple[list[str], list[
     return out, bb
 
 
-def segment(text: str) -> Segmented:
-    """Split repaired text into line blocks (blank lines become structure, bullets list items)."""
-    warnings: list[str] = []
+def _lines(text: str) -> tuple[list[str], list[int], list[int]]:
+    """The non-blank lines of `text`, stripped; the blank lines before each (at most MAX_BLANKS);
+    the words of each. By `_linestats.lines` when it is built, else here: the same."""
+    if _native is not None:
+        return _native.lines(text, MAX_BLANKS)
     stripped = [r.strip() for r in text.split("\n")]
     pos = np.flatnonzero(np.fromiter(map(bool, stripped), dtype=bool, count=len(stripped)))
     lines = [stripped[i] for i in pos]
-    bb = np.minimum(np.diff(pos, prepend=-1) - 1, 3).tolist()
+    return lines, np.minimum(np.diff(pos, prepend=-1) - 1, MAX_BLANKS).tolist(), [len(t.split()) for t in lines]
+
+
+def segment(text: str) -> Segmented:
+    """Split repaired text into line blocks (blank lines become structure, bullets list items)."""
+    warnings: list[str] = []
+    lines, bb, words = _lines(text)
     if lines and max(map(len, lines)) > MAX_LINE_CHARS:
         lines, bb = _split_pieces(lines, bb)
+        words = [len(t.split()) for t in lines]
     if len(lines) > MAX_LINES:
-        lines, bb = lines[:MAX_LINES], bb[:MAX_LINES]
+        lines, bb, words = lines[:MAX_LINES], bb[:MAX_LINES], words[:MAX_LINES]
         warnings.append(f"page cut to its first {MAX_LINES} lines")
     bullets = [False] * len(lines)
     kinds = ["paragraph"] * len(lines)
     for i, m in enumerate(map(BULLET_RE.match, lines)):
         if m is not None:  # lines are stripped: a match is followed by text
             lines[i] = lines[i][m.end():].strip()
+            words[i] = len(lines[i].split())
             bullets[i] = True
             kinds[i] = "list_item"
-    words = [len(t.split()) for t in lines]
     for i, t in enumerate(lines):
         if not bullets[i] and 1 <= words[i] <= HEADING_MAX_WORDS and t[-1] not in ".!?,;:" and t[:1].isupper():
             kinds[i] = "heading"

@@ -13,7 +13,6 @@ candidate scoring at least the model's threshold is the title.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
@@ -74,16 +73,20 @@ def features(seg: "Segmented", probs: np.ndarray, first: int, idx: np.ndarray) -
     nxt3 = np.maximum(np.maximum(pad_p[idx + 2], pad_p[idx + 3]), pad_p[idx + 4])
     rank = np.empty(len(idx), dtype=np.float64)
     rank[np.argsort(-probs[idx], kind="stable")] = np.arange(len(idx))
-    counts = Counter(lines)
-    joined = "\n".join(lines)  # no line holds a newline: a line's text is found inside lines only
-    starts = list(accumulate((len(t) + 1 for t in lines), initial=0))
+    # the lines any candidate's echo window reaches, joined (no line holds a newline: a line's
+    # text is found inside lines only); starts[k]: where line wlo + k begins in `joined`
+    idx_l = idx.tolist()
+    wlo, whi = max(0, min(idx_l) - ECHO_WINDOW), min(n, max(idx_l) + ECHO_WINDOW)
+    window = lines[wlo:whi]
+    joined = "\n".join(window)
+    starts = list(accumulate((len(t) + 1 for t in window), initial=0))
     split = [t.split() for t in texts]
     flags = [[t[:1].isupper(), t[:1].isdigit(), sum(x[:1].isupper() for x in w) / max(len(w), 1),
               t[-1] in ".!?", t[-1] == ":", _BREADCRUMB_RE.search(t) is not None,
               _SEPARATOR_RE.search(t) is not None, newsparts.is_dateline(t), newsparts.parse_byline(t) is not None,
-              seg.bullets[i], seg.kinds[i] == "heading", seg.blank_before[i], seg.blank_after[i], counts[t],
-              _echoed(t, joined, lines, starts, max(0, i - ECHO_WINDOW), min(n, i + ECHO_WINDOW))]
-             for t, w, i in zip(texts, split, idx.tolist())]
+              seg.bullets[i], seg.kinds[i] == "heading", seg.blank_before[i], seg.blank_after[i], lines.count(t),
+              _echoed(t, joined, window, starts, max(0, i - ECHO_WINDOW) - wlo, min(n, i + ECHO_WINDOW) - wlo)]
+             for t, w, i in zip(texts, split, idx_l)]
     return np.column_stack([
         idx - first, words[idx], [len(t) for t in texts], probs[idx], pad_p[idx], pad_p[idx + 2], nxt3, rank,
         np.asarray(flags, dtype=np.float64), idx / max(n - 1, 1), pad_w[idx + 2], pad_w[idx],

@@ -110,3 +110,34 @@ def test_counts_agree_on_random_pages():
         lines = [line for line in lines if line.strip()]
         if lines:
             _check(lines)
+
+
+def _lines_both(text, monkeypatch):
+    from copydesk import textmode
+    c = textmode._lines(text)
+    with monkeypatch.context() as m:
+        m.setattr(textmode, "_native", None)
+        py = textmode._lines(text)
+    return c, py
+
+
+def test_lines_split_as_python_does(monkeypatch):
+    """`lines`: str.split("\\n"), str.strip(), blank lines before (capped), len(str.split())."""
+    texts = ["", "\n", "a", "\n\n a  b \n\n\n\n\nc\u3000d e\n \u2003\nx\n", "\u00a0\n\u2028\nx\u0085y z\n\n"]
+    texts += ["\n".join(ODD_LINES), "\n\n".join(ODD_LINES), "\n \n".join(reversed(ODD_LINES))]
+    for text in texts:
+        c, py = _lines_both(text, monkeypatch)
+        assert c == tuple(py), text[:40]
+    import random
+    rng = random.Random(5)
+    pieces = ["\n", "\n\n", " ", "\u3000", "\u00a0", "\u2003", "\x1c", "\x85", "word", "Ünd", "東京", "\U0001F600", "."]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        c, py = _lines_both(text, monkeypatch)
+        assert c == tuple(py), repr(text)
+
+
+def test_lines_rejects_what_is_not_text():
+    from copydesk import textmode
+    with pytest.raises(TypeError):
+        textmode._native.lines(b"bytes", 3)

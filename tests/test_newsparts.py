@@ -116,6 +116,28 @@ def test_is_credit_negative(text):
     assert not is_credit(text)
 
 
+@pytest.mark.parametrize("text", [
+    "ADDİTİONAL REPORTİNG BY JANE DOE",  # "İ".lower() is two code points; re.IGNORECASE matches it to i
+    "Reportıng by John Smith; Edıtıng by Mary Jones",  # dotless i
+    "Pıcture by Jane Doe",
+    "Reuterſ",  # long s
+    "PHOTO CREDIT: JANE DOE",
+    "Cover image: Jane Doe",
+    "\u212aEYSTONE/Jane Doe",  # Kelvin sign
+    "He contributed money to the campaign in 2016.",  # a keyword, no credit
+])
+def test_is_credit_pre_test_keeps_what_the_patterns_match(text):
+    """The pre-test (keywords of the lower-cased line) never drops a line a credit pattern
+    matches, whatever case forms it holds."""
+    from copydesk import newsparts
+    t = " ".join(text.split())
+    short = len(t) <= newsparts.PHOTO_AGENCY_MAX_CHARS
+    full = any(p.search(t) for i, p in enumerate(newsparts.CREDIT_PATTERNS)
+               if (i != newsparts._AGENCY_NAMES or newsparts._may_name_agency(t.casefold()) and short)
+               and (i != newsparts._COPYRIGHT or short))
+    assert is_credit(text) == full
+
+
 @pytest.mark.parametrize("text,expected", [
     ("Photograph by Ed Marshall, Redonda Restoration Programme", True),
     ("Photo: John Smith/Getty Images", True),
