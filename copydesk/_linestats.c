@@ -21,13 +21,15 @@
  * Each token's number in a word table (`table`, built once from a list of words) is written to
  * `wid` (-1: not in it), and its line to `tok_line`.
  *
- * `lines` splits a page into its lines for textmode.segment (see there).
+ * `vocab_columns` sums the numbered words' log-odds per line, and `lines` splits a page into
+ * its lines for textmode.segment (see each).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 
 #include "_wordtable.h"
 
@@ -277,6 +279,143 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------ log-odds per line */
+
+/* Pairs of word numbers, (a << 32 | b) >= 0, in an open-addressing table of 2^k slots (key -1:
+ * empty), probed linearly from a Fibonacci hash. */
+static Py_ssize_t pair_slot(const int64_t *slots, Py_ssize_t size, int bits, int64_t key) {
+    Py_ssize_t i = (Py_ssize_t)(((uint64_t)key * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - bits));
+    while (slots[i] != -1 && slots[i] != key) i = (i + 1) & (size - 1);
+    return i;
+}
+
+/* The table's size (a power of two) and its log2, or -1 with an exception set. */
+static int pair_buffers(Py_buffer *slots, Py_buffer *values, Py_ssize_t *size) {
+    *size = slots->len / (Py_ssize_t)sizeof(int64_t);
+    if (*size < 2 || (*size & (*size - 1)) || values->len != slots->len) {
+        PyErr_SetString(PyExc_ValueError, "pair table: slots and values of one power-of-two length");
+        return -1;
+    }
+    int bits = 0;
+    while (((Py_ssize_t)1 << bits) < *size) bits++;
+    return bits;
+}
+
+/* pair_table(keys, values, slots, slot_values) -> None: `keys` (int64 >= 0) and their `values` put
+ * into `slots` (filled with -1 by the caller, at least twice as many) and `slot_values`. */
+static PyObject *py_pair_table(PyObject *self, PyObject *args) {
+    Py_buffer keys, values, slots, svalues;
+    if (!PyArg_ParseTuple(args, "y*y*w*w*", &keys, &values, &slots, &svalues)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t size, n = keys.len / (Py_ssize_t)sizeof(int64_t);
+    const int64_t *k = keys.buf;
+    int bits = pair_buffers(&slots, &svalues, &size);
+    if (bits < 0) goto done;
+    if (values.len != keys.len || 2 * n > size) {
+        PyErr_SetString(PyExc_ValueError, "pair_table(): keys and values of one length, and room for them");
+        goto done;
+    }
+    for (Py_ssize_t j = 0; j < n; j++) {
+        if (k[j] < 0) {
+            PyErr_SetString(PyExc_ValueError, "pair_table(): a negative key");
+            goto done;
+        }
+        Py_ssize_t i = pair_slot(slots.buf, size, bits, k[j]);
+        ((int64_t *)slots.buf)[i] = k[j];
+        ((double *)svalues.buf)[i] = ((const double *)values.buf)[j];
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&keys);
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&slots);
+    PyBuffer_Release(&svalues);
+    return result;
+}
+
+/* vocab_columns(wid, tok_line, unigram, slots, slot_values, out) -> None
+ *
+ * textfeatures.vocab_columns of VocabIndex.values, for the words `counts` numbered: each word
+ * (`wid`, -1 unknown; `tok_line` its line, non-decreasing) is looked up in `unigram` (float64,
+ * its last entry answers -1), each pair of words on one line as (a << 32 | b) in the
+ * `pair_table`. Per line of `out` (float32, zeroed by the caller, lines x 5): mean, min, max and
+ * sum of the known values, and known / all terms. Sums run in numpy's order (the line's words,
+ * then its pairs), so the columns are the same bit for bit. */
+static PyObject *py_vocab_columns(PyObject *self, PyObject *args) {
+    Py_buffer wid, tok_line, unigram, slots, svalues, out;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*w*", &wid, &tok_line, &unigram, &slots, &svalues, &out)) return NULL;
+    PyObject *result = NULL;
+    double *acc = NULL;
+    const int64_t *w = wid.buf, *tl = tok_line.buf, *keys = slots.buf;
+    const double *uni = unigram.buf, *pv = svalues.buf;
+    float *o = out.buf;
+    Py_ssize_t size, nw = wid.len / (Py_ssize_t)sizeof(int64_t), nuni = unigram.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t lines = out.len / (5 * (Py_ssize_t)sizeof(float));
+    int bits = pair_buffers(&slots, &svalues, &size);
+    if (bits < 0) goto done;
+    if (tok_line.len != wid.len || nuni < 1) {
+        PyErr_SetString(PyExc_ValueError, "vocab_columns(): words and lines of unequal length, or no unigrams");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < nw; i++) {
+        if (tl[i] < 0 || tl[i] >= lines || (i && tl[i] < tl[i - 1]) || w[i] >= nuni - 1) {
+            PyErr_SetString(PyExc_ValueError, "vocab_columns(): a word's line or number is out of range");
+            goto done;
+        }
+    }
+    /* per line: sum, min, max, known, all */
+    acc = malloc((size_t)(lines ? lines : 1) * 5 * sizeof *acc);
+    if (!acc) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t l = 0; l < lines; l++) {
+        double *a = acc + 5 * l;
+        a[0] = 0.0, a[1] = INFINITY, a[2] = -INFINITY, a[3] = 0.0, a[4] = 0.0;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (Py_ssize_t i = 0; i + pass < nw; i++) {
+            double v;
+            if (pass == 0) {
+                v = uni[w[i] < 0 ? nuni - 1 : w[i]];
+            } else {
+                if (tl[i] != tl[i + 1]) continue;
+                v = NAN;
+                if (w[i] >= 0 && w[i + 1] >= 0) {
+                    Py_ssize_t at = pair_slot(keys, size, bits, (int64_t)((uint64_t)w[i] << 32 | (uint64_t)w[i + 1]));
+                    if (keys[at] != -1) v = pv[at];
+                }
+            }
+            double *a = acc + 5 * tl[i];
+            a[4] += 1.0;
+            if (v != v) continue; /* NaN: not in the table */
+            a[0] += v;
+            if (v < a[1]) a[1] = v;
+            if (v > a[2]) a[2] = v;
+            a[3] += 1.0;
+        }
+    }
+    for (Py_ssize_t l = 0; l < lines; l++) {
+        double *a = acc + 5 * l;
+        if (a[3] == 0.0) continue;
+        float *r = o + 5 * l;
+        r[0] = (float)(a[0] / a[3]), r[1] = (float)a[1], r[2] = (float)a[2], r[3] = (float)a[0];
+        r[4] = (float)(a[3] / a[4]);
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    free(acc);
+    PyBuffer_Release(&wid);
+    PyBuffer_Release(&tok_line);
+    PyBuffer_Release(&unigram);
+    PyBuffer_Release(&slots);
+    PyBuffer_Release(&svalues);
+    PyBuffer_Release(&out);
+    return result;
+}
+
 /* ------------------------------------------------------------------ lines of a page */
 
 /* lines(text, max_blank) -> (lines, blank_before, words): the non-blank pieces of
@@ -329,6 +468,10 @@ done:
 }
 
 static PyMethodDef methods[] = {
+    {"pair_table", py_pair_table, METH_VARARGS,
+     "pair_table(keys, values, slots, slot_values): the pairs' hash table, for vocab_columns()"},
+    {"vocab_columns", py_vocab_columns, METH_VARARGS,
+     "vocab_columns(wid, tok_line, unigram, slots, slot_values, out): textfeatures.vocab_columns"},
     {"lines", py_lines, METH_VARARGS,
      "lines(text, max_blank) -> (stripped non-blank lines, blank lines before each, words of each)"},
     {"table", py_table, METH_VARARGS, "table(words) -> a word table (word i: number i), for counts()"},

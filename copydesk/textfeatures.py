@@ -251,8 +251,14 @@ class VocabIndex:
         keys = np.asarray(pair_keys, dtype=np.int64)
         order = np.argsort(keys, kind="stable")
         self.pair_keys, self.pair_values = keys[order], np.asarray(pair_values, dtype=np.float64)[order]
-        #: `ids` as a `_linestats` word table, which numbers a page's words as it counts them.
-        self.table = _native.table(sorted(ids, key=ids.__getitem__)) if _native is not None else None
+        #: `ids` as a `_linestats` word table, which numbers a page's words as it counts them, and
+        #: the pairs as its hash table (keys, values: `_linestats.pair_table`).
+        self.table = self.pair_slots = None
+        if _native is not None:
+            self.table = _native.table(sorted(ids, key=ids.__getitem__))
+            size = 1 << max(1, (2 * len(keys)).bit_length())
+            self.pair_slots = (np.full(size, -1, dtype=np.int64), np.zeros(size, dtype=np.float64))
+            _native.pair_table(self.pair_keys, self.pair_values, *self.pair_slots)
 
     def values(self, terms: Terms) -> np.ndarray:
         """The value of each of `terms.terms` (NaN: not in the table)."""
@@ -483,6 +489,10 @@ def vocab_features(terms: Terms, vocab: Mapping[str, float] | VocabIndex) -> np.
     """Per-line log-odds summaries (VOCAB_NAMES) from the learned token table (built into a
     `VocabIndex` when given as a mapping: pass the index when scoring many pages)."""
     index = vocab if isinstance(vocab, VocabIndex) else VocabIndex(vocab)
+    if terms.ids_of is index:  # numbered by `_linestats.counts`: summed there too, the same
+        out = np.zeros((terms.lines, len(VOCAB_NAMES)), dtype=np.float32)
+        _native.vocab_columns(terms.wid, terms.word_line, index.unigram, *index.pair_slots, out)
+        return out
     return vocab_columns(index.values(terms), terms.line_of, terms.lines)
 
 

@@ -28,19 +28,21 @@ ODD_LINES = [
 ]
 
 
-def _both(lines):
+def _both(lines, index=INDEX):
     lines = [line[:tf.MAX_FEATURE_CHARS] for line in lines]  # as base_features passes them
     py, py_terms = tf._line_counts_py(lines)
-    c, c_terms = tf._line_counts(lines, INDEX)
+    c, c_terms = tf._line_counts(lines, index)
     return py, py_terms, c, c_terms
 
 
-def _check(lines):
-    py, py_terms, c, c_terms = _both(lines)
+def _check(lines, index=INDEX):
+    py, py_terms, c, c_terms = _both(lines, index)
     assert np.array_equal(py, c), [(lines[i][:40], tf.COUNTS[j]) for i, j in np.argwhere(py != c)]
-    assert c_terms.ids_of is INDEX
-    assert np.array_equal(INDEX.values(py_terms), INDEX.values(c_terms), equal_nan=True)
+    assert c_terms.ids_of is index
+    assert np.array_equal(index.values(py_terms), index.values(c_terms), equal_nan=True)
     assert np.array_equal(py_terms.word_line, c_terms.word_line)
+    # the log-odds columns: summed in C for numbered words, by numpy for the others
+    assert np.array_equal(tf.vocab_features(c_terms, index), tf.vocab_features(py_terms, index))
 
 
 def test_counts_agree_on_odd_lines():
@@ -66,16 +68,18 @@ def test_a_page_with_dotted_capital_i_or_capital_sigma_is_counted_by_numpy():
 
 
 def test_counts_agree_on_shared_renderings(shared_data):
-    """Every 10th page of both shared sets, rendered to text and segmented as text mode does."""
+    """Every 10th page of both shared sets, rendered to text and segmented as text mode does; the
+    log-odds columns with the shipped line model's table."""
     from copydesk.bench.render import decode_page, render_text
-    from copydesk.textmode import repair_text, segment
+    from copydesk.textmode import _shipped, repair_text, segment
+    shipped = _shipped().index
     files = sorted((shared_data / "wcxb-dev" / "html").iterdir())[::10]
     files += sorted((shared_data / "trafilatura-eval" / "html").iterdir())[::10]
     import gzip
     for path in files:
         seg = segment(repair_text(render_text(decode_page(gzip.decompress(path.read_bytes())))))
         if seg.lines:
-            _check(seg.lines)
+            _check(seg.lines, shipped)
 
 
 def test_bad_arguments_raise_instead_of_crashing():
@@ -141,3 +145,27 @@ def test_lines_rejects_what_is_not_text():
     from copydesk import textmode
     with pytest.raises(TypeError):
         textmode._native.lines(b"bytes", 3)
+
+
+def test_pair_table_finds_every_pair_and_nothing_else():
+    rng = np.random.default_rng(3)
+    keys = np.unique(rng.integers(0, 1 << 40, 5000))
+    index = tf.VocabIndex({})
+    index.pair_keys, index.pair_values = keys, rng.normal(size=len(keys))
+    slots = np.full(1 << 14, -1, dtype=np.int64), np.zeros(1 << 14)
+    tf._native.pair_table(index.pair_keys, index.pair_values, *slots)
+    assert sorted(slots[0][slots[0] >= 0].tolist()) == keys.tolist()
+    assert np.array_equal(np.sort(slots[1][slots[0] >= 0]), np.sort(index.pair_values))
+    with pytest.raises(ValueError):  # no room: at least twice as many slots as keys
+        tf._native.pair_table(keys, index.pair_values, np.full(4096, -1, np.int64), np.zeros(4096))
+    with pytest.raises(ValueError):  # not a power of two
+        tf._native.pair_table(keys[:10], index.pair_values[:10], np.full(100, -1, np.int64), np.zeros(100))
+
+
+def test_vocab_columns_refuses_words_out_of_range():
+    out = np.zeros((2, len(tf.VOCAB_NAMES)), dtype=np.float32)
+    args = (INDEX.unigram, *INDEX.pair_slots, out)
+    tf._native.vocab_columns(np.array([0, 1]), np.array([0, 1]), *args)
+    for wid, line in (([0, 1], [0, 2]), ([0, 1], [1, 0]), ([0, len(INDEX.unigram) - 1], [0, 0]), ([0], [0, 0])):
+        with pytest.raises(ValueError):
+            tf._native.vocab_columns(np.array(wid), np.array(line), *args)
