@@ -279,6 +279,189 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------ the columns of a page */
+
+/* Constants of textfeatures (passed in `consts`, checked there against the Python ones). */
+typedef struct {
+    double prose_min_words, prose_long_words, run_gap_max_words;
+    long run_max_gap, dens_a, dens_b, shape_window, period_window, shape_run_cap;
+    double bins[5];
+    long periods[4];
+} consts_t;
+#define NBASE 43
+#define NCONSTS 18
+
+static int cmp_float(const void *a, const void *b) {
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* columns(counts, lens, chars, bullets, blank_before, blank_after, consts, out) -> None
+ *
+ * textfeatures._columns_py, the BASE_NAMES columns of a page from its `counts` rows: the same
+ * float32 values (numpy's types followed step by step: which parts are float32, which float64).
+ * Word sums are exact, so numpy's order of summing does not matter, while a page has fewer than
+ * 2^24 words. `lens`: clipped line lengths, `chars`: whole ones; the others int64 per line. */
+static PyObject *py_columns(PyObject *self, PyObject *args) {
+    Py_buffer cb, lb, chb, bub, bbb, bab, kb, ob;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*w*", &cb, &lb, &chb, &bub, &bbb, &bab, &kb, &ob)) return NULL;
+    PyObject *result = NULL;
+    float *sorted = NULL;
+    int *shape = NULL;
+    double *cs = NULL, *pcs = NULL;
+    Py_ssize_t n = lb.len / (Py_ssize_t)sizeof(int64_t);
+    if (cb.len != n * NCOLS * (Py_ssize_t)sizeof(int64_t) || chb.len != lb.len || bub.len != lb.len ||
+        bbb.len != lb.len || bab.len != lb.len || ob.len != n * NBASE * (Py_ssize_t)sizeof(float) ||
+        kb.len != NCONSTS * (Py_ssize_t)sizeof(double) || n < 1) {
+        PyErr_SetString(PyExc_ValueError, "columns(): buffers of the wrong size");
+        goto done;
+    }
+    const int64_t *c = cb.buf, *lens = lb.buf, *chars = chb.buf, *bul = bub.buf, *bb = bbb.buf, *ba = bab.buf;
+    const double *kv = kb.buf;
+    consts_t k = {kv[0], kv[1], kv[2], (long)kv[3], (long)kv[4], (long)kv[5], (long)kv[6], (long)kv[7], (long)kv[8],
+                  {kv[9], kv[10], kv[11], kv[12], kv[13]}, {(long)kv[14], (long)kv[15], (long)kv[16], (long)kv[17]}};
+    if (k.shape_window < k.periods[3] || k.shape_window < 1) {
+        PyErr_SetString(PyExc_ValueError, "columns(): periods longer than the shape window");
+        goto done;
+    }
+    float *X = ob.buf;
+    sorted = malloc(n * sizeof *sorted);
+    shape = malloc(n * sizeof *shape);
+    cs = malloc((n + 1) * sizeof *cs);  /* prose words before each line (float32 cumsum, as doubles) */
+    pcs = malloc((n + 1) * 4 * sizeof *pcs);  /* lines repeating the shape k before, per period */
+    if (!sorted || !shape || !cs || !pcs) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* the line's own columns */
+    float wsum = 0.0f, wmax = 0.0f, psum = 0.0f;
+    long repeated = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const int64_t *r = c + i * NCOLS;
+        float *x = X + i * NBASE;
+        float fw = (float)r[C_WORDS], w1 = fw > 1.0f ? fw : 1.0f;
+        float nchar = (float)lens[i] > 1.0f ? (float)lens[i] : 1.0f, letters = (float)r[C_LETTERS];
+        float title = (float)r[C_TITLE] / w1;
+        x[0] = (float)chars[i];
+        x[1] = fw;
+        x[2] = (float)(((double)lens[i] - (double)(float)r[C_SPACES]) / (double)w1);
+        x[3] = (float)r[C_TERM], x[4] = (float)r[C_COLON], x[5] = (float)r[C_UPPER0];
+        x[6] = title < 1.0f ? title : 1.0f;
+        x[7] = (float)r[C_UPPERS] / (letters > 1.0f ? letters : 1.0f);
+        x[8] = (float)r[C_DIGITS] / nchar, x[9] = (float)r[C_OTHER] / nchar;
+        x[10] = r[C_TOKENS] > 0 ? (float)((double)r[C_STOPS] / (double)r[C_TOKENS]) : 0.0f;
+        x[11] = (float)bul[i];
+        x[12] = (float)r[C_SEP], x[13] = (float)r[C_URL], x[14] = (float)r[C_COPY], x[15] = (float)r[C_SENT];
+        x[16] = (float)r[C_REPEAT], x[17] = (float)r[C_FIRST], x[18] = (float)bb[i], x[19] = (float)ba[i];
+        int prose = (fw >= k.prose_min_words && x[3] > 0) || fw >= k.prose_long_words;
+        x[20] = (float)prose;
+        x[22] = wsum;  /* words before: divided below */
+        wsum += fw;
+        if (fw > wmax) wmax = fw;
+        psum += (float)prose;
+        repeated += r[C_REPEAT] > 1;
+        sorted[i] = x[0];
+        int bin = 0;
+        for (int b = 0; b < 5; b++) bin += k.bins[b] <= (double)fw;
+        shape[i] = bin * 16 + (x[3] > 0) * 8 + (x[11] > 0) * 4 + (x[8] > 0) * 2 + (x[5] > 0);
+    }
+    double total_words = wsum != 0.0f ? (double)wsum : 1.0;
+    /* the longest prose run by words, bridging short non-prose lines */
+    Py_ssize_t best_s = -1, best_e = -1, cur_s = -1;
+    double best_w = 0.0, cur_w = 0.0;
+    long gap = 0;
+    cs[0] = 0.0;
+    float pc = 0.0f;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        float *x = X + i * NBASE;
+        if (x[20] > 0) {
+            if (cur_s < 0) cur_s = i, cur_w = 0.0;
+            cur_w += x[1];
+            gap = 0;
+            if (cur_w > best_w) best_s = cur_s, best_e = i, best_w = cur_w;
+        } else if (cur_s >= 0 && x[1] <= k.run_gap_max_words && gap < k.run_max_gap) {
+            gap++;
+        } else {
+            cur_s = -1, gap = 0;
+        }
+        pc += x[1] * x[20];
+        cs[i + 1] = pc;
+    }
+    double total_prose = cs[n] != 0.0 ? cs[n] : 1.0;
+    qsort(sorted, n, sizeof *sorted, cmp_float);
+    double median = (double)(float)(sorted[(n - 1) / 2] + sorted[n / 2]) / 2;
+    float rel_median = (float)(median > 1.0 ? median : 1.0);
+    float maxw = (float)((double)wmax > 1.0 ? (double)wmax : 1.0);
+    float page[5] = {(float)n, (float)total_words, psum / (float)n, wmax, (float)((double)repeated / (double)n)};
+    /* shape runs and period counts */
+    for (int p = 0; p < 4; p++) pcs[p] = 0.0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        for (int p = 0; p < 4; p++)
+            pcs[(i + 1) * 4 + p] = pcs[i * 4 + p] + (i - k.periods[p] >= 0 && shape[i - k.periods[p]] == shape[i]);
+    Py_ssize_t run_start = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        float *x = X + i * NBASE;
+        float fi = (float)i;
+        x[21] = fi / (float)(n - 1 > 1 ? n - 1 : 1);
+        x[22] = x[22] / (float)total_words;
+        x[23] = x[1] / maxw;
+        if (best_s >= 0) {
+            float db = (float)best_s - fi, da = fi - (float)best_e;
+            x[24] = (float)(i >= best_s && i <= best_e);
+            x[25] = db > 0 ? db : 0.0f, x[26] = da > 0 ? da : 0.0f;
+        } else {
+            x[24] = 0.0f, x[25] = (float)n, x[26] = (float)n;
+        }
+        x[27] = (x[25] + x[26]) / (float)(n > 1 ? n : 1);
+        x[28] = (float)(best_w / total_words);
+        long dw[2] = {k.dens_a, k.dens_b};
+        for (int d = 0; d < 2; d++) {
+            Py_ssize_t lo = i - dw[d] < 0 ? 0 : i - dw[d], hi = i + dw[d] + 1 > n ? n : i + dw[d] + 1;
+            x[29 + d] = (float)((cs[hi] - cs[lo]) / total_words);
+        }
+        x[31] = (float)((cs[n] - cs[i + 1]) / total_prose);
+        x[32] = (float)(cs[i] / total_prose);
+        for (int j = 0; j < 5; j++) x[33 + j] = page[j];
+        long same = 0;
+        for (long o = -k.shape_window; o <= k.shape_window; o++)
+            same += i + o >= 0 && i + o < n && shape[i + o] == shape[i];
+        x[38] = (float)((double)(same - 1) / (double)(2 * k.shape_window));
+        if (i && shape[i] != shape[i - 1]) run_start = i;
+        if (i == run_start) {  /* a new run: its length, written to all its lines below */
+            Py_ssize_t e = i;
+            while (e + 1 < n && shape[e + 1] == shape[i]) e++;
+            for (Py_ssize_t j = i; j <= e; j++) X[j * NBASE + 39] = (float)(e - i + 1 < k.shape_run_cap ? e - i + 1 : k.shape_run_cap);
+        }
+        Py_ssize_t lo = i - k.period_window < 0 ? 0 : i - k.period_window;
+        Py_ssize_t hi = i + k.period_window + 1 > n ? n : i + k.period_window + 1;
+        double best_share = -1.0;
+        int best = 0;
+        for (int p = 0; p < 4; p++) {
+            double share = (pcs[hi * 4 + p] - pcs[lo * 4 + p]) / (double)(hi - lo);
+            if (share > best_share) best_share = share, best = p;
+        }
+        x[40] = (float)best_share;
+        x[41] = best_share > 0 ? (float)k.periods[best] : 0.0f;
+        x[42] = x[0] / rel_median;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    free(sorted);
+    free(shape);
+    free(cs);
+    free(pcs);
+    PyBuffer_Release(&cb);
+    PyBuffer_Release(&lb);
+    PyBuffer_Release(&chb);
+    PyBuffer_Release(&bub);
+    PyBuffer_Release(&bbb);
+    PyBuffer_Release(&bab);
+    PyBuffer_Release(&kb);
+    PyBuffer_Release(&ob);
+    return result;
+}
+
 /* ------------------------------------------------------------------ log-odds per line */
 
 /* Pairs of word numbers, (a << 32 | b) >= 0, in an open-addressing table of 2^k slots (key -1:
@@ -468,6 +651,8 @@ done:
 }
 
 static PyMethodDef methods[] = {
+    {"columns", py_columns, METH_VARARGS,
+     "columns(counts, lens, chars, bullets, blank_before, blank_after, consts, out): textfeatures._columns_py"},
     {"pair_table", py_pair_table, METH_VARARGS,
      "pair_table(keys, values, slots, slot_values): the pairs' hash table, for vocab_columns()"},
     {"vocab_columns", py_vocab_columns, METH_VARARGS,

@@ -372,7 +372,8 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     """Vocabulary-independent columns (BASE_NAMES) and the page's vocabulary terms.
 
     The counts come from `_line_counts` (numbered by `index` when given, which scoring
-    passes); every column is computed from them over the whole page at once.
+    passes); the columns from them, over the whole page at once, by `_linestats.columns`
+    when it is built, else by `_columns_py`: the same values.
     """
     n = len(lines)
     if not n:
@@ -380,6 +381,25 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     clipped = [line[:MAX_FEATURE_CHARS] for line in lines]
     lens = np.fromiter(map(len, clipped), dtype=np.int64, count=n)
     counts, terms = _line_counts(clipped, index, int(lens.sum()))
+    chars = np.fromiter(map(len, lines), dtype=np.int64, count=n)
+    if _native is None:
+        return _columns_py(counts, lens, chars, bullets, blank_before, blank_after), terms
+    X = np.empty((n, len(BASE_NAMES)), dtype=np.float32)
+    _native.columns(counts, lens, chars, np.asarray(bullets, dtype=np.int64), np.asarray(blank_before, dtype=np.int64),
+                    np.asarray(blank_after, dtype=np.int64), _COLUMN_CONSTS, X)
+    return X, terms
+
+
+#: The constants `_linestats.columns` needs, in its order.
+_COLUMN_CONSTS = np.array([PROSE_MIN_WORDS, PROSE_LONG_WORDS, RUN_GAP_MAX_WORDS, RUN_MAX_GAP, *DENSITY_WINDOWS,
+                           SHAPE_WINDOW, PERIOD_WINDOW, SHAPE_RUN_CAP, *SHAPE_WORD_BINS, *PERIODS], dtype=np.float64)
+
+
+def _columns_py(counts: np.ndarray, lens: np.ndarray, chars: np.ndarray, bullets: Sequence[bool],
+                blank_before: Sequence[int], blank_after: Sequence[int]) -> np.ndarray:
+    """The BASE_NAMES columns from `_line_counts`' rows, in numpy (the reference `_linestats.c`
+    is tested against). `lens`: the lines' lengths clipped to MAX_FEATURE_CHARS, `chars`: whole."""
+    n = len(counts)
     f = counts.astype(np.float32)
     raw = np.zeros((n, 16), dtype=np.float32)
     nt, nstop = counts[:, _C["tokens"]], counts[:, _C["stop_tokens"]]
@@ -395,7 +415,7 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     raw[:, 14] = f[:, _C["copyright"]]
     raw[:, 15] = f[:, _C["sentences"]]
     raw[:, 11] = np.asarray(bullets, dtype=np.float32)
-    raw[:, 0] = np.fromiter(map(len, lines), dtype=np.float32, count=n)
+    raw[:, 0] = chars
     raw[:, 2] = (lens - f[:, _C["spaces"]]) / words
     raw[:, 6] = np.minimum(f[:, _C["upper_after_space"]] / words, 1.0)
     raw[:, 7] = f[:, _C["upper"]] / np.maximum(f[:, _C["letters"]], 1.0)
@@ -459,7 +479,7 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
         np.tile(page, (n, 1)),
         shape_columns(words, terminal, raw[:, 11], raw[:, 8], raw[:, 5], raw[:, 0]),
     ]).astype(np.float32)
-    return X, terms
+    return X
 
 
 def vocab_columns(values: np.ndarray, line_of: np.ndarray, lines: int) -> np.ndarray:

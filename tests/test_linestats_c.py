@@ -1,5 +1,6 @@
-"""_linestats.c against the numpy counting it replaces (`textfeatures._line_counts_py`): the
-same counts line for line, and the same words, as numbers in the vocabulary index.
+"""_linestats.c against the numpy code it replaces (`textfeatures._line_counts_py`, `_columns_py`,
+`vocab_columns`): the same counts line for line, the same words, as numbers in the vocabulary
+index, and the same feature columns bit for bit.
 (test_textfeatures checks the rows on both paths.)"""
 
 import numpy as np
@@ -43,6 +44,14 @@ def _check(lines, index=INDEX):
     assert np.array_equal(py_terms.word_line, c_terms.word_line)
     # the log-odds columns: summed in C for numbered words, by numpy for the others
     assert np.array_equal(tf.vocab_features(c_terms, index), tf.vocab_features(py_terms, index))
+    # the page's columns from the counts (`columns` against `_columns_py`), with some blank lines and bullets
+    n = len(lines)
+    bb, bullets = [i % 5 for i in range(n)], [i % 3 == 1 for i in range(n)]
+    ba = bb[1:] + [1]
+    X, _ = tf.base_features(lines, bb, ba, bullets, index)
+    lens = np.array([len(line[:tf.MAX_FEATURE_CHARS]) for line in lines], dtype=np.int64)
+    ref = tf._columns_py(c, lens, np.array([len(line) for line in lines], dtype=np.int64), bullets, bb, ba)
+    assert np.array_equal(X, ref), [tf.BASE_NAMES[j] for j in np.flatnonzero((X != ref).any(axis=0))]
 
 
 def test_counts_agree_on_odd_lines():
@@ -169,3 +178,19 @@ def test_vocab_columns_refuses_words_out_of_range():
     for wid, line in (([0, 1], [0, 2]), ([0, 1], [1, 0]), ([0, len(INDEX.unigram) - 1], [0, 0]), ([0], [0, 0])):
         with pytest.raises(ValueError):
             tf._native.vocab_columns(np.array(wid), np.array(line), *args)
+
+
+def test_columns_refuses_buffers_of_the_wrong_size():
+    n = 3
+    counts = np.zeros((n, len(tf.COUNTS)), dtype=np.int64)
+    ints = np.zeros(n, dtype=np.int64)
+    out = np.zeros((n, len(tf.BASE_NAMES)), dtype=np.float32)
+    tf._native.columns(counts, ints, ints, ints, ints, ints, tf._COLUMN_CONSTS, out)
+    with pytest.raises(ValueError):
+        tf._native.columns(counts, ints, ints, ints[:2], ints, ints, tf._COLUMN_CONSTS, out)
+    with pytest.raises(ValueError):
+        tf._native.columns(counts, ints, ints, ints, ints, ints, tf._COLUMN_CONSTS[:-1], out)
+    with pytest.raises(ValueError):
+        tf._native.columns(counts, ints, ints, ints, ints, ints, tf._COLUMN_CONSTS, out[:, :-1].copy())
+    with pytest.raises(ValueError):  # no lines: base_features answers those itself
+        tf._native.columns(counts[:0], ints[:0], ints[:0], ints[:0], ints[:0], ints[:0], tf._COLUMN_CONSTS, out[:0])
