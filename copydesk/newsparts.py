@@ -318,17 +318,15 @@ def bio_author(text: str, known_authors: Iterable[str] = ()) -> str | None:
     t = " ".join(text.split())
     if not t or len(t) > BIO_MAX_CHARS:
         return None
-    sentences = [s for s in SENTENCE_END_RE.split(t) if s.strip()]
-    if len(sentences) > BIO_MAX_SENTENCES:
-        return None
     known = {_norm(a) for a in known_authors if a}
-    if known:
-        mk = BIO_KNOWN_RE.match(t)
-        if mk:
-            name = _match_known(mk.group(1), known)
-            if name:
-                return name
+    mk = BIO_KNOWN_RE.match(t) if known else None
     m = BIO_RE.match(t)
+    if (mk is None and m is None) or _sentences(t) > BIO_MAX_SENTENCES:  # the opening first: it rarely matches
+        return None
+    if mk is not None:
+        name = _match_known(mk.group(1), known)
+        if name:
+            return name
     if not m:
         return None
     name = m.group(1).strip()
@@ -339,6 +337,10 @@ def bio_author(text: str, known_authors: Iterable[str] = ()) -> str | None:
     if is_organisation(name):
         return None
     return name
+
+
+def _sentences(t: str) -> int:
+    return sum(1 for s in SENTENCE_END_RE.split(t) if s.strip())
 
 
 def _match_known(candidate: str, known: set[str]) -> str | None:
