@@ -340,6 +340,7 @@ def bio_author(text: str, known_authors: Iterable[str] = ()) -> str | None:
 
 
 def _sentences(t: str) -> int:
+    """How many sentences `t` holds (the pieces between sentence ends that are not blank)."""
     return sum(1 for s in SENTENCE_END_RE.split(t) if s.strip())
 
 
