@@ -107,15 +107,8 @@ def line_tokens(text: str) -> list[str]:
     return w + [w[i] + " " + w[i + 1] for i in range(len(w) - 1)]
 
 
-def _shift(col: np.ndarray, off: int, fill: float = -1.0) -> np.ndarray:
-    out = np.full_like(col, fill)
-    if off < 0:
-        out[-off:] = col[:off]
-    elif off > 0:
-        out[:-off] = col[off:]
-    return out
-
-
+#: Columns of BASE_NAMES + VOCAB_NAMES whose neighbours' values are columns too.
+_NEIGHBOUR_AT = [(BASE_NAMES + VOCAB_NAMES).index(c) for c in NEIGHBOUR_COLS]
 #: Characters of a line searched for separators / "opyright" (as the features' definitions say).
 SEP_SCAN_CHARS, COPYRIGHT_SCAN_CHARS = 400, 300
 _ASCII_DIGITS_RE = re.compile(r"[0-9]+")
@@ -517,13 +510,16 @@ def vocab_features(terms: Terms, vocab: Mapping[str, float] | VocabIndex) -> np.
 
 
 def assemble_features(Xb: np.ndarray, Xv: np.ndarray) -> np.ndarray:
-    """Join base + vocabulary columns and add the neighbour columns."""
-    X = np.concatenate([Xb, Xv], axis=1)
-    allcols = {name: j for j, name in enumerate(BASE_NAMES + VOCAB_NAMES)}
-    neigh = [_shift(X[:, allcols[c]], o) for o in NEIGHBOUR_OFFSETS for c in NEIGHBOUR_COLS]
-    if neigh:
-        X = np.concatenate([X, np.column_stack(neigh)], axis=1) if len(X) else np.zeros((0, len(FEATURE_NAMES)), np.float32)
-    return X.astype(np.float32, copy=False)
+    """Join base + vocabulary columns and add the neighbour columns (-1 beyond the page's ends)."""
+    n, nb, nv = len(Xb), Xb.shape[1], Xv.shape[1]
+    X = np.empty((n, len(FEATURE_NAMES)), dtype=np.float32)
+    X[:, :nb], X[:, nb:nb + nv] = Xb, Xv
+    reach, k = max(map(abs, NEIGHBOUR_OFFSETS)), len(NEIGHBOUR_COLS)
+    padded = np.full((n + 2 * reach, k), -1.0, dtype=np.float32)
+    padded[reach:reach + n] = X[:, _NEIGHBOUR_AT]
+    for j, off in enumerate(NEIGHBOUR_OFFSETS):
+        X[:, nb + nv + j * k:nb + nv + (j + 1) * k] = padded[reach + off:reach + off + n]
+    return X
 
 
 def features(lines: Sequence[str], blank_before: Sequence[int], blank_after: Sequence[int],
