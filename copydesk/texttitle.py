@@ -13,6 +13,7 @@ candidate scoring at least the model's threshold is the title.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
@@ -81,10 +82,11 @@ def features(seg: "Segmented", probs: np.ndarray, first: int, idx: np.ndarray) -
     joined = "\n".join(window)
     starts = list(accumulate((len(t) + 1 for t in window), initial=0))
     split = [t.split() for t in texts]
+    counts = Counter(lines)
     flags = [[t[:1].isupper(), t[:1].isdigit(), sum(x[:1].isupper() for x in w) / max(len(w), 1),
               t[-1] in ".!?", t[-1] == ":", _BREADCRUMB_RE.search(t) is not None,
               _SEPARATOR_RE.search(t) is not None, newsparts.is_dateline(t), newsparts.parse_byline(t) is not None,
-              seg.bullets[i], seg.kinds[i] == "heading", seg.blank_before[i], seg.blank_after[i], lines.count(t),
+              seg.bullets[i], seg.kinds[i] == "heading", seg.blank_before[i], seg.blank_after[i], counts[t],
               _echoed(t, joined, window, starts, max(0, i - ECHO_WINDOW) - wlo, min(n, i + ECHO_WINDOW) - wlo)]
              for t, w, i in zip(texts, split, idx_l)]
     return np.column_stack([
