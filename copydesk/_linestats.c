@@ -96,7 +96,17 @@ fail:
 
 static unsigned cls_of(const uint16_t *cls, Py_UCS4 ch) { return cls[ch > CLASS_LIMIT ? CLASS_LIMIT : ch]; }
 
-static int is_word_char(Py_UCS4 ch) { return Py_UNICODE_ISALNUM(ch) || ch == '_'; }
+/* \w: alphanumeric or "_" (ASCII answered without the Unicode tables). */
+static inline int is_word_char(Py_UCS4 ch) {
+    if (ch < 128) return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+    return Py_UNICODE_ISALNUM(ch);
+}
+
+/* Py_UNICODE_TOLOWER, ASCII answered at once. */
+static inline Py_UCS4 lower_of(Py_UCS4 ch) {
+    if (ch < 128) return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
+    return Py_UNICODE_TOLOWER(ch);
+}
 
 /* One token of a line: counted, looked up as a stop word and in the vocabulary. 0, or -1: no room. */
 static int emit_token(const Py_UCS4 *tok, Py_ssize_t n, int64_t *r, table_t *stops, table_t *vocab,
@@ -223,7 +233,7 @@ static PyObject *py_counts(PyObject *self, PyObject *args) {
             }
             if (!copyright && ch == 'o' && i + 8 <= copy_chars && matches(kind, d, len, i, "opyright")) copyright = 1;
             /* tokens: \w+ of the lowercased line */
-            Py_UCS4 low = Py_UNICODE_TOLOWER(ch);
+            Py_UCS4 low = lower_of(ch);
             if (is_word_char(low)) {
                 tok[tl_len++] = low;
             } else if (tl_len) {
