@@ -21,40 +21,45 @@ static uint64_t hash_cps(const Py_UCS4 *k, Py_ssize_t n) {
     return h ^ (h >> 32);
 }
 
+/* A slot: the hash and length of its key beside the key's entry (-1: empty), so that a probe
+ * reads one place. */
+typedef struct {
+    uint64_t hash;
+    int32_t entry, len;
+} slot_t;
+
 /* An open-addressing table of code point strings: the word tables, and a page's repeat keys. */
 typedef struct {
     size_t mask, used;
-    uint64_t *hash;
-    Py_ssize_t *off, *len; /* key i: pool[off[i] .. off[i] + len[i]) */
+    Py_ssize_t *off;       /* key i: pool[off[i] ...), its length in its slot */
     int64_t *value;        /* the word's number or bits; for a repeat key, its count */
-    Py_ssize_t *slot;      /* entry of each slot, -1: empty */
+    slot_t *slot;
     Py_UCS4 *pool;
     Py_ssize_t pool_len, pool_cap;
 } table_t;
 
 static void table_free(table_t *t) {
     if (!t) return;
-    free(t->hash); free(t->off); free(t->len); free(t->value); free(t->slot); free(t->pool);
+    free(t->off); free(t->value); free(t->slot); free(t->pool);
     memset(t, 0, sizeof *t);
 }
 
 static int table_init(table_t *t, size_t entries) {
     size_t cap = 16;
+    if (entries > INT32_MAX / 4) return -1;
     while (cap < entries * 2 + 2) cap <<= 1;
     memset(t, 0, sizeof *t);
     t->mask = cap - 1;
-    t->hash = malloc(cap * sizeof *t->hash);
     t->off = malloc(cap * sizeof *t->off);
-    t->len = malloc(cap * sizeof *t->len);
     t->value = malloc(cap * sizeof *t->value);
     t->slot = malloc(cap * sizeof *t->slot);
     t->pool_cap = 1024;
     t->pool = malloc(t->pool_cap * sizeof *t->pool);
-    if (!t->hash || !t->off || !t->len || !t->value || !t->slot || !t->pool) {
+    if (!t->off || !t->value || !t->slot || !t->pool) {
         table_free(t);
         return -1;
     }
-    for (size_t i = 0; i < cap; i++) t->slot[i] = -1;
+    for (size_t i = 0; i < cap; i++) t->slot[i].entry = -1;
     return 0;
 }
 
@@ -62,13 +67,13 @@ static int table_init(table_t *t, size_t entries) {
 static Py_ssize_t table_find(table_t *t, const Py_UCS4 *k, Py_ssize_t n, uint64_t h, int insert) {
     size_t i = (size_t)h & t->mask;
     for (;;) {
-        Py_ssize_t e = t->slot[i];
+        Py_ssize_t e = t->slot[i].entry;
         if (e < 0) break;
-        if (t->hash[e] == h && t->len[e] == n && memcmp(t->pool + t->off[e], k, n * sizeof *k) == 0)
+        if (t->slot[i].hash == h && t->slot[i].len == n && memcmp(t->pool + t->off[e], k, n * sizeof *k) == 0)
             return e;
         i = (i + 1) & t->mask;
     }
-    if (!insert || t->used * 2 + 2 > t->mask + 1) return -1;
+    if (!insert || t->used * 2 + 2 > t->mask + 1 || n > INT32_MAX) return -1;
     if (t->pool_len + n > t->pool_cap) {
         Py_ssize_t cap = t->pool_cap;
         while (cap < t->pool_len + n) cap *= 2;
@@ -79,12 +84,12 @@ static Py_ssize_t table_find(table_t *t, const Py_UCS4 *k, Py_ssize_t n, uint64_
     }
     Py_ssize_t e = (Py_ssize_t)t->used++;
     memcpy(t->pool + t->pool_len, k, n * sizeof *k);
-    t->hash[e] = h;
     t->off[e] = t->pool_len;
-    t->len[e] = n;
     t->value[e] = 0;
     t->pool_len += n;
-    t->slot[i] = e;
+    t->slot[i].hash = h;
+    t->slot[i].entry = (int32_t)e;
+    t->slot[i].len = (int32_t)n;
     return e;
 }
 
