@@ -1,4 +1,5 @@
-/* copydesk._linestats: the counting behind textfeatures.base_features, line by line in C.
+/* copydesk._linestats: the counting behind textfeatures.base_features, line by line in C, and
+ * the columns made from it.
  *
  * textfeatures.py owns the definitions and the arithmetic; this module only counts, and a test
  * checks that the counts are those of the numpy code (`textfeatures._line_counts_py`) on every
@@ -21,8 +22,9 @@
  * Each token's number in a word table (`table`, built once from a list of words) is written to
  * `wid` (-1: not in it), and its line to `tok_line`.
  *
- * `vocab_columns` sums the numbered words' log-odds per line, and `lines` splits a page into
- * its lines for textmode.segment (see each).
+ * Beside the counting: `columns` turns the counts into the page's feature columns,
+ * `vocab_columns` sums the numbered words' log-odds per line, and `lines` splits a page into its
+ * lines for textmode.segment (see each).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
