@@ -1,10 +1,10 @@
 /* copydesk._linestats: the counting behind textfeatures.base_features, line by line in C, and
  * the columns made from it.
  *
- * textfeatures.py owns the definitions and the arithmetic; this module only counts, and a test
- * checks that the counts are those of the numpy code (`textfeatures._line_counts_py`) on every
- * shared rendering. Per line, clipped to `max_chars` characters (one row of `out`, int64; the
- * columns are textfeatures.COUNTS):
+ * textfeatures.py owns the definitions, and its numpy code is the reference: tests check that
+ * this module's counts and columns are those of `textfeatures._line_counts_py`, `_columns_py`
+ * and `vocab_columns` on every tenth shared rendering. `counts`, per line, clipped to `max_chars`
+ * characters (one row of `out`, int64; the columns are textfeatures.COUNTS):
  *
  *   words (runs of non-white-space), ends TERM, ends ":", first character upper-case,
  *   SEP characters among the first `sep_chars`, "https?://|www\.|@|\.com\b" anywhere,
