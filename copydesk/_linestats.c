@@ -24,7 +24,7 @@
  *
  * Beside the counting: `columns` turns the counts into the page's feature columns,
  * `vocab_columns` sums the numbered words' log-odds per line, and `lines` splits a page into its
- * lines for textmode.segment (see each).
+ * lines for textmode.segment and `marks` finds its list items and headings (see each).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -662,6 +662,91 @@ done:
     return result;
 }
 
+/* marks(lines, words, bullet_marks, heading_not_end, heading_max_words, kinds) -> (bullets, kinds)
+ *
+ * textmode.segment's second step, on its lists, in place: a line opening with one of
+ * `bullet_marks`, or with 1-3 decimal digits and "." or ")", then white space (textfeatures.
+ * BULLET_RE) loses that opening (`lines[i]`, `words[i]` changed) and is a list item; a line of 1 to
+ * `heading_max_words` words, not a list item, opening upper-case and not ending in one of
+ * `heading_not_end`, is a heading; the others paragraphs. `kinds`: the three kinds' names. */
+static PyObject *py_marks(PyObject *self, PyObject *args) {
+    PyObject *lines, *words, *marks, *ends, *names;
+    long hmax;
+    if (!PyArg_ParseTuple(args, "O!O!UUlO!", &PyList_Type, &lines, &PyList_Type, &words, &marks, &ends, &hmax,
+                          &PyTuple_Type, &names))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(lines);
+    if (PyList_GET_SIZE(words) != n || PyTuple_GET_SIZE(names) != 3) {
+        PyErr_SetString(PyExc_ValueError, "marks(): lines and words of unequal length, or not three kinds");
+        return NULL;
+    }
+    PyObject *bullets = PyList_New(n), *kinds = PyList_New(n);
+    if (!bullets || !kinds) goto fail;
+    for (Py_ssize_t li = 0; li < n; li++) {
+        PyObject *s = PyList_GET_ITEM(lines, li);
+        if (!PyUnicode_Check(s)) {
+            PyErr_SetString(PyExc_TypeError, "marks() takes a list of str");
+            goto fail;
+        }
+        int kind = PyUnicode_KIND(s);
+        const void *d = PyUnicode_DATA(s);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(s), j = -1;
+        if (len > 0) {
+            Py_UCS4 c0 = PyUnicode_READ(kind, d, 0);
+            if (PyUnicode_FindChar(marks, c0, 0, PyUnicode_GET_LENGTH(marks), 1) >= 0) {
+                j = 1;
+            } else {
+                Py_ssize_t k = 0;
+                while (k < len && k < 4 && Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, d, k))) k++;
+                if (k >= 1 && k <= 3 && k < len && (PyUnicode_READ(kind, d, k) == '.' || PyUnicode_READ(kind, d, k) == ')'))
+                    j = k + 1;
+            }
+            if (j > 0 && !(j < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, j)))) j = -1;
+        }
+        int which = 0; /* paragraph */
+        if (j > 0) {
+            while (j < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, j))) j++;
+            Py_ssize_t end = len;
+            while (end > j && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, end - 1))) end--;
+            long nw = 0;
+            int in_word = 0;
+            for (Py_ssize_t i = j; i < end; i++) {
+                int space = Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, i));
+                nw += !space && !in_word;
+                in_word = !space;
+            }
+            PyObject *rest = PyUnicode_Substring(s, j, end), *nwo = PyLong_FromLong(nw);
+            if (!rest || !nwo) {
+                Py_XDECREF(rest);
+                Py_XDECREF(nwo);
+                goto fail;
+            }
+            PyList_SetItem(lines, li, rest); /* steals the references; drops the old line and count */
+            PyList_SetItem(words, li, nwo);
+            which = 1;
+        } else {
+            long nw = PyLong_AsLong(PyList_GET_ITEM(words, li));
+            if (nw == -1 && PyErr_Occurred()) goto fail;
+            if (nw >= 1 && nw <= hmax && Py_UNICODE_ISUPPER(PyUnicode_READ(kind, d, 0)) &&
+                PyUnicode_FindChar(ends, PyUnicode_READ(kind, d, len - 1), 0, PyUnicode_GET_LENGTH(ends), 1) < 0)
+                which = 2;
+        }
+        PyObject *b = which == 1 ? Py_True : Py_False, *name = PyTuple_GET_ITEM(names, which);
+        Py_INCREF(b);
+        Py_INCREF(name);
+        PyList_SET_ITEM(bullets, li, b);
+        PyList_SET_ITEM(kinds, li, name);
+    }
+    PyObject *result = PyTuple_Pack(2, bullets, kinds);
+    Py_DECREF(bullets);
+    Py_DECREF(kinds);
+    return result;
+fail:
+    Py_XDECREF(bullets);
+    Py_XDECREF(kinds);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"columns", py_columns, METH_VARARGS,
      "columns(counts, lens, chars, bullets, blank_before, blank_after, consts, out): textfeatures._columns_py"},
@@ -669,6 +754,8 @@ static PyMethodDef methods[] = {
      "pair_table(keys, values, slots, slot_values): the pairs' hash table, for vocab_columns()"},
     {"vocab_columns", py_vocab_columns, METH_VARARGS,
      "vocab_columns(wid, tok_line, unigram, slots, slot_values, out): textfeatures.vocab_columns"},
+    {"marks", py_marks, METH_VARARGS,
+     "marks(lines, words, bullet_marks, heading_not_end, heading_max_words, kinds) -> (bullets, kinds)"},
     {"lines", py_lines, METH_VARARGS,
      "lines(text, max_blank) -> (stripped non-blank lines, blank lines before each, words of each)"},
     {"table", py_table, METH_VARARGS, "table(words) -> a word table (word i: number i), for counts()"},

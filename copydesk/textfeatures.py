@@ -51,7 +51,9 @@ SHAPE_WORD_BINS = (1.5, 2.5, 5.5, 12.5, 30.5)
 SHAPE_RUN_CAP = 50
 
 TERMINAL = frozenset(".!?。！？…\"'”’»)")
-BULLET_RE = re.compile(r"^\s*(?:[•·▪●◦■□►▶‣⁃∙*–—-]|\d{1,3}[.)])\s+")
+#: Characters that open a list item when white space follows them (`BULLET_RE`).
+BULLET_MARKS = "•·▪●◦■□►▶‣⁃∙*–—-"
+BULLET_RE = re.compile(rf"^\s*(?:[{re.escape(BULLET_MARKS)}]|\d{{1,3}}[.)])\s+")
 WORD_RE = re.compile(r"\w+")
 SEP_RE = re.compile(r"[|»›•·/>]")
 URLISH_RE = re.compile(r"https?://|www\.|@|\.com\b")

@@ -36,7 +36,7 @@ from .errors import ModelError
 from .label import too_little
 from .metadata import normalize_date, resolve_language
 from .options import MAX_INPUT_BYTES, Options, compiled_part
-from .textfeatures import BULLET_RE, FEATURE_NAMES, PROSE_MIN_WORDS, VocabIndex, features
+from .textfeatures import BULLET_MARKS, BULLET_RE, FEATURE_NAMES, PROSE_MIN_WORDS, VocabIndex, features
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import LineCounts
@@ -78,8 +78,11 @@ SMOOTH_MAX_WORDS = 12
 SMOOTH_MIN_PROB = 0.35
 #: Credit/bio lines are looked for among the last END_SCAN_KEPT kept lines and END_SCAN_AFTER lines after.
 END_SCAN_KEPT, END_SCAN_AFTER = 8, 4
-#: A line of at most this many words, starting upper-case and not ending in punctuation, is a heading.
-HEADING_MAX_WORDS = 15
+#: A line of at most this many words, starting upper-case and not ending in one of
+#: HEADING_NOT_END, is a heading.
+HEADING_MAX_WORDS, HEADING_NOT_END = 15, ".!?,;:"
+#: A line's kind: `Block.kind` of a paragraph, a list item, a heading.
+KINDS = ("paragraph", "list_item", "heading")
 #: Without the title model, title candidates are searched this many lines before the body (and bylines
 #: and datelines from there to a few lines into it).
 TITLE_LOOKBACK = 12
@@ -238,6 +241,25 @@ def _lines(text: str) -> tuple[list[str], list[int], list[int]]:
     return lines, np.minimum(np.diff(pos, prepend=-1) - 1, MAX_BLANKS).tolist(), [len(t.split()) for t in lines]
 
 
+def _marks(lines: list[str], words: list[int]) -> tuple[list[bool], list[str]]:
+    """Which lines are list items (their bullet taken off `lines`, `words` counted again) and the
+    kind of each (`KINDS`). By `_linestats.marks` when it is built, else here: the same."""
+    if _native is not None:
+        return _native.marks(lines, words, BULLET_MARKS, HEADING_NOT_END, HEADING_MAX_WORDS, KINDS)
+    bullets = [False] * len(lines)
+    kinds = [KINDS[0]] * len(lines)
+    for i, m in enumerate(map(BULLET_RE.match, lines)):
+        if m is not None:  # lines are stripped: a match is followed by text
+            lines[i] = lines[i][m.end():].strip()
+            words[i] = len(lines[i].split())
+            bullets[i] = True
+            kinds[i] = KINDS[1]
+    for i, t in enumerate(lines):
+        if not bullets[i] and 1 <= words[i] <= HEADING_MAX_WORDS and t[-1] not in HEADING_NOT_END and t[:1].isupper():
+            kinds[i] = KINDS[2]
+    return bullets, kinds
+
+
 def segment(text: str) -> Segmented:
     """Split repaired text into line blocks (blank lines become structure, bullets list items)."""
     warnings: list[str] = []
@@ -248,17 +270,7 @@ def segment(text: str) -> Segmented:
     if len(lines) > MAX_LINES:
         lines, bb, words = lines[:MAX_LINES], bb[:MAX_LINES], words[:MAX_LINES]
         warnings.append(f"page cut to its first {MAX_LINES} lines")
-    bullets = [False] * len(lines)
-    kinds = ["paragraph"] * len(lines)
-    for i, m in enumerate(map(BULLET_RE.match, lines)):
-        if m is not None:  # lines are stripped: a match is followed by text
-            lines[i] = lines[i][m.end():].strip()
-            words[i] = len(lines[i].split())
-            bullets[i] = True
-            kinds[i] = "list_item"
-    for i, t in enumerate(lines):
-        if not bullets[i] and 1 <= words[i] <= HEADING_MAX_WORDS and t[-1] not in ".!?,;:" and t[:1].isupper():
-            kinds[i] = "heading"
+    bullets, kinds = _marks(lines, words)
     ba = bb[1:] + [1] if bb else []
     return Segmented(lines, kinds, bb, ba, bullets, np.array(words, dtype=np.int64), warnings)
 

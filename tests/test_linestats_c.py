@@ -194,3 +194,39 @@ def test_columns_refuses_buffers_of_the_wrong_size():
         tf._native.columns(counts, ints, ints, ints, ints, ints, tf._COLUMN_CONSTS, out[:, :-1].copy())
     with pytest.raises(ValueError):  # no lines: base_features answers those itself
         tf._native.columns(counts[:0], ints[:0], ints[:0], ints[:0], ints[:0], ints[:0], tf._COLUMN_CONSTS, out[:0])
+
+
+def test_marks_find_list_items_and_headings_as_python_does(monkeypatch):
+    """`marks`: textfeatures.BULLET_RE's openings taken off, words counted again, kinds as the
+    Python loop gives them, on odd openings and 300 random pages of lines."""
+    from copydesk import textmode
+    import random
+
+    def both(lines):
+        words = [len(t.split()) for t in lines]
+        c_lines, c_words = list(lines), list(words)
+        c = textmode._marks(c_lines, c_words)
+        with monkeypatch.context() as m:
+            m.setattr(textmode, "_native", None)
+            py_lines, py_words = list(lines), list(words)
+            py = textmode._marks(py_lines, py_words)
+        assert (c, c_lines, c_words) == (py, py_lines, py_words), lines
+
+    both(["• item", "•item", "- a", "-", "1. one", "1) one", "123. x", "1234. x", "١٢. arabic", "12.x", "* b\u3000c",
+          "— dash", "–\u00a0en", "Heading Here", "heading here", "Ends with dot.", "Ends with colon:", "Ünder",
+          "ǅungla Title", "A " * 16, "x", "1.", "9) ", ""] + ODD_LINES)
+    rng = random.Random(9)
+    pieces = ["•", "-", "*", "—", "1", "12", "١", ".", ")", " ", "\u3000", "\u00a0", "A", "a", "Ü", "word", ":", "?", "ǅ"]
+    for _ in range(300):
+        lines = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))).strip() for _ in range(rng.randint(1, 20))]
+        both([t for t in lines if t])
+
+
+def test_marks_rejects_what_it_cannot_read():
+    from copydesk import textmode
+    with pytest.raises(ValueError):
+        textmode._native.marks(["a"], [], "•", ".", 15, textmode.KINDS)
+    with pytest.raises(TypeError):
+        textmode._native.marks(["a", 2], [1, 1], "•", ".", 15, textmode.KINDS)
+    with pytest.raises(ValueError):
+        textmode._native.marks(["a"], [1], "•", ".", 15, ("paragraph",))
