@@ -613,6 +613,18 @@ done:
 
 /* ------------------------------------------------------------------ lines of a page */
 
+/* len(str.split()) of characters a..b-1 of a string's data. */
+static long count_words(int kind, const void *d, Py_ssize_t a, Py_ssize_t b) {
+    long nw = 0;
+    int in_word = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        int space = Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, i));
+        nw += !space && !in_word;
+        in_word = !space;
+    }
+    return nw;
+}
+
 /* lines(text, max_blank) -> (lines, blank_before, words): the non-blank pieces of
  * text.split("\n"), each str.strip()ped; how many blank pieces come before each (at most
  * max_blank); and each line's len(str.split()). textmode.segment's numbers, the first step. */
@@ -633,13 +645,7 @@ static PyObject *py_lines(PyObject *self, PyObject *args) {
         while (a < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, a))) a++;
         while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, b - 1))) b--;
         if (a < b) {
-            long nw = 0;
-            int in_word = 0;
-            for (Py_ssize_t i = a; i < b; i++) {
-                int space = Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, i));
-                nw += !space && !in_word;
-                in_word = !space;
-            }
+            long nw = count_words(kind, d, a, b);
             PyObject *line = PyUnicode_Substring(text, a, b);
             PyObject *nb = PyLong_FromLong(blank < max_blank ? blank : max_blank), *nwo = PyLong_FromLong(nw);
             int bad = !line || !nb || !nwo || PyList_Append(lines, line) || PyList_Append(blanks, nb)
@@ -708,13 +714,7 @@ static PyObject *py_marks(PyObject *self, PyObject *args) {
             while (j < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, j))) j++;
             Py_ssize_t end = len;
             while (end > j && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, end - 1))) end--;
-            long nw = 0;
-            int in_word = 0;
-            for (Py_ssize_t i = j; i < end; i++) {
-                int space = Py_UNICODE_ISSPACE(PyUnicode_READ(kind, d, i));
-                nw += !space && !in_word;
-                in_word = !space;
-            }
+            long nw = count_words(kind, d, j, end);
             PyObject *rest = PyUnicode_Substring(s, j, end), *nwo = PyLong_FromLong(nw);
             if (!rest || !nwo) {
                 Py_XDECREF(rest);
