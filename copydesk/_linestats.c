@@ -293,7 +293,7 @@ done:
 
 /* ------------------------------------------------------------------ the columns of a page */
 
-/* Constants of textfeatures (passed in `consts`, checked there against the Python ones). */
+/* Constants of textfeatures, passed in `consts` (textfeatures._COLUMN_CONSTS, in this order). */
 typedef struct {
     double prose_min_words, prose_long_words, run_gap_max_words;
     long run_max_gap, dens_a, dens_b, shape_window, period_window, shape_run_cap;
