@@ -320,15 +320,13 @@ def bio_author(text: str, known_authors: Iterable[str] = ()) -> str | None:
         return None
     known = {_norm(a) for a in known_authors if a}
     mk = BIO_KNOWN_RE.match(t) if known else None
-    m = BIO_RE.match(t)
-    if (mk is None and m is None) or _sentences(t) > BIO_MAX_SENTENCES:  # the opening first: it rarely matches
+    name = _match_known(mk.group(1), known) if mk else None
+    m = None if name else BIO_RE.match(t)
+    # the opening first (it rarely matches), then the sentences
+    if (not name and m is None) or _sentences(t) > BIO_MAX_SENTENCES:
         return None
-    if mk is not None:
-        name = _match_known(mk.group(1), known)
-        if name:
-            return name
-    if not m:
-        return None
+    if name:
+        return name
     name = m.group(1).strip()
     # the captured name may swallow a verb-less prefix; trim to the last 4 words
     words = name.split()
