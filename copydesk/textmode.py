@@ -99,9 +99,10 @@ CORPUS_MIN_SHARE, CORPUS_MIN_PAGES = 0.5, 5
 #: "Description" repeat on every product page yet belong to the content).
 CORPUS_MIN_WORDS = 4
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\ufeff]")
-#: _CONTROL_RE's characters and lone surrogates (`LONE_SURROGATE`).
-_SUSPECT_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\ufeff\ud800-\udfff]")
+_CONTROL_CHARS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\ufeff"
+_CONTROL_RE = re.compile(f"[{_CONTROL_CHARS}]")
+#: _CONTROL_RE's characters and lone surrogates (`LONE_SURROGATE`'s class).
+_SUSPECT_RE = re.compile(f"[{_CONTROL_CHARS}{LONE_SURROGATE.pattern[1:-1]}]")
 _SENT_END_RE = re.compile(r"[.!?。！？]\s")
 _WORD_RE = re.compile(r"\w+")
 
