@@ -23,8 +23,9 @@
  * `wid` (-1: not in it), and its line to `tok_line`.
  *
  * Beside the counting: `columns` turns the counts into the page's feature columns,
- * `vocab_columns` sums the numbered words' log-odds per line, and `lines` splits a page into its
- * lines for textmode.segment and `marks` finds its list items and headings (see each).
+ * `vocab_columns` sums the numbered words' log-odds per line, `lines` splits a page into its
+ * lines for textmode.segment and `marks` finds its list items and headings, and `any_in` tells
+ * textmode.repair_text whether a text holds what it removes (see each).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -611,6 +612,52 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------ a text's characters */
+
+/* any_in(text, ranges) -> whether a character of text falls in one of `ranges`, a tuple of
+ * (first, last) code points (inclusive): textmode.repair_text's scan for what it removes. */
+static PyObject *py_any_in(PyObject *self, PyObject *args) {
+    PyObject *text, *ranges;
+    if (!PyArg_ParseTuple(args, "UO!", &text, &PyTuple_Type, &ranges)) return NULL;
+    Py_ssize_t nr = PyTuple_GET_SIZE(ranges);
+    Py_UCS4 lo[16], hi[16];
+    unsigned char low[256] = {0}; /* code points below 256, answered by one read */
+    if (nr > 16) {
+        PyErr_SetString(PyExc_ValueError, "any_in(): at most 16 ranges");
+        return NULL;
+    }
+    for (Py_ssize_t r = 0; r < nr; r++) {
+        unsigned long a, b;
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(ranges, r), "kk", &a, &b)) return NULL;
+        if (a > b || b > 0x10FFFF) {
+            PyErr_SetString(PyExc_ValueError, "any_in(): a range is (first, last) code points");
+            return NULL;
+        }
+        lo[r] = (Py_UCS4)a;
+        hi[r] = (Py_UCS4)b;
+        for (unsigned long c = a; c <= b && c < 256; c++) low[c] = 1;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *d = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *c = d;
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (low[c[i]]) Py_RETURN_TRUE;
+        Py_RETURN_FALSE;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, d, i);
+        if (ch < 256) {
+            if (low[ch]) Py_RETURN_TRUE;
+            continue;
+        }
+        for (Py_ssize_t r = 0; r < nr; r++)
+            if (ch >= lo[r] && ch <= hi[r]) Py_RETURN_TRUE;
+    }
+    Py_RETURN_FALSE;
+}
+
 /* ------------------------------------------------------------------ lines of a page */
 
 /* len(str.split()) of characters a..b-1 of a string's data. */
@@ -748,6 +795,8 @@ fail:
 }
 
 static PyMethodDef methods[] = {
+    {"any_in", py_any_in, METH_VARARGS,
+     "any_in(text, ranges) -> whether a character of text is in one of the (first, last) ranges"},
     {"columns", py_columns, METH_VARARGS,
      "columns(counts, lens, chars, bullets, blank_before, blank_after, consts, out): textfeatures._columns_py"},
     {"pair_table", py_pair_table, METH_VARARGS,

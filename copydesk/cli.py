@@ -22,7 +22,7 @@ from .api import extract
 from .decode import has_lone_surrogate
 from .document import Document
 from .errors import CopydeskError
-from .options import DEFAULT_TIMEOUT, Options
+from .options import BATCH_PAGES, DEFAULT_TIMEOUT, Options
 
 FORMATS = ("text", "markdown", "json", "jsonl")
 INPUTS = ("auto", "html", "text", "jsonl")
@@ -141,34 +141,62 @@ def _run_archive(path: str, kind: str, args: argparse.Namespace, options: Option
 
 
 def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tuple[int, int]:
-    """Clean every record of a JSONL corpus; returns (records done, records failed)."""
+    """Clean every record of a JSONL corpus; returns (records done, records failed). Text records
+    are cleaned `BATCH_PAGES` at a time (`clean_texts`), and written in their order."""
     done = failed = 0
     raw = _read(path).decode("utf-8-sig", "replace")
     counts = _corpus_counts(raw, args) if args.corpus and not args.html_field else None
+    field = args.html_field or args.text_field
+    pending: list[tuple[int, dict, str, str | None]] = []  # text records waiting for their batch
+
+    def report(lineno: int, e: Exception) -> None:
+        nonlocal failed
+        print(f"copydesk: {path}:{lineno}: {e}", file=sys.stderr)
+        failed += 1
+
+    def write(record: dict, doc: Document) -> None:
+        nonlocal done
+        record["copydesk"] = doc.to_dict()
+        line = json.dumps(record, ensure_ascii=False)
+        if has_lone_surrogate(line):  # a field with half a surrogate pair:
+            line = json.dumps(record)  # kept, as a \u escape
+        out.write(line + "\n")
+        done += 1
+
+    def flush() -> None:
+        from .textmode import clean_texts
+        try:
+            docs = clean_texts([p[2] for p in pending], [p[3] for p in pending], options, counts)
+        except (ValueError, CopydeskError, TypeError):
+            docs = None  # each record alone: an error is its own
+        for k, (lineno, record, value, url) in enumerate(pending):
+            try:
+                write(record, docs[k] if docs is not None else _clean_text(value, url, options, counts))
+            except (ValueError, CopydeskError, TypeError) as e:
+                report(lineno, e)
+        pending.clear()
+
     for lineno, line in enumerate(raw.splitlines(), 1):
         if not line.strip():
             continue
-        where = f"{path}:{lineno}"
         try:
             record = json.loads(line)
             if not isinstance(record, dict):
                 raise ValueError("record is not a JSON object")
-            field = args.html_field or args.text_field
             value = record.get(field)
             if not isinstance(value, str):
                 raise ValueError(f"field {field!r} is missing or not a string")
             url = record.get(args.url_field) if isinstance(record.get(args.url_field), str) else None
-            doc = (extract(value, url=url, options=options) if args.html_field
-                   else _clean_text(value, url, options, counts))
-            record["copydesk"] = doc.to_dict()
-            line = json.dumps(record, ensure_ascii=False)
-            if has_lone_surrogate(line):  # a field with half a surrogate pair:
-                line = json.dumps(record)                          # kept, as a \u escape
-            out.write(line + "\n")
-            done += 1
+            if args.html_field:
+                write(record, extract(value, url=url, options=options))
+            else:
+                pending.append((lineno, record, value, url))
         except (ValueError, CopydeskError, TypeError) as e:
-            print(f"copydesk: {where}: {e}", file=sys.stderr)
-            failed += 1
+            report(lineno, e)
+        if len(pending) >= BATCH_PAGES:
+            flush()
+    if pending:
+        flush()
     return done, failed
 
 

@@ -195,7 +195,7 @@ def parse_byline(text: str) -> list[str] | None:
         if leftover > 3:
             return None
         return names
-    m2 = NAME_ROLE_RE.match(t)
+    m2 = NAME_ROLE_RE.match(t) if "," in t else None  # "Jane Doe, Staff Writer": a comma, always
     if m2 and len(_words(t)) <= 10:
         names = clean_authors([m2.group(1)])
         return names or None

@@ -344,21 +344,24 @@ def _line_counts_py(clipped: list[str]) -> tuple[np.ndarray, Terms]:
     return c, Terms(flat, tok_line, n)
 
 
-def _line_counts(clipped: list[str], index: "VocabIndex | None" = None,
+def _line_counts(lines: list[str], index: "VocabIndex | None" = None,
                  chars: int | None = None) -> tuple[np.ndarray, Terms]:
-    """Per line, the counts named in `COUNTS` (int64), and the page's words: by `_linestats.c`
-    when it is built and `index` is given (the words then come as their numbers in `index`),
-    else `_line_counts_py`. The same numbers. `chars`: the lines' length in all, when known."""
+    """Per line clipped to MAX_FEATURE_CHARS characters, the counts named in `COUNTS` (int64), and
+    the page's words: by `_linestats.c` when it is built and `index` is given (the words then come
+    as their numbers in `index`), else `_line_counts_py`. The same numbers. `chars`: the clipped
+    lines' length in all, when known."""
     if _native is None or index is None:
-        return _line_counts_py(clipped)
-    n = len(clipped)
+        return _line_counts_py([line[:MAX_FEATURE_CHARS] for line in lines])
+    n = len(lines)
     c = np.empty((n, len(COUNTS)), dtype=np.int64)
-    room = (sum(map(len, clipped)) if chars is None else chars) // 2 + n  # words: at most every other character
+    if chars is None:
+        chars = sum(min(len(line), MAX_FEATURE_CHARS) for line in lines)
+    room = chars // 2 + n  # words: at most every other character
     wid, tok_line = np.empty(room, dtype=np.int64), np.empty(room, dtype=np.int64)
-    got = _native.counts(clipped, c, wid, tok_line, charclass.TABLE, _STOP_TABLE, index.table,
+    got = _native.counts(lines, c, wid, tok_line, charclass.TABLE, _STOP_TABLE, index.table,
                          MAX_FEATURE_CHARS, SEP_SCAN_CHARS, COPYRIGHT_SCAN_CHARS)
     if got < 0:  # a page with İ or capital sigma, which str.lower() treats specially
-        return _line_counts_py(clipped)
+        return _line_counts_py([line[:MAX_FEATURE_CHARS] for line in lines])
     return c, Terms([], tok_line[:got], n, wid[:got], index)
 
 
@@ -373,10 +376,9 @@ def base_features(lines: Sequence[str], blank_before: Sequence[int], blank_after
     n = len(lines)
     if not n:
         return np.zeros((0, len(BASE_NAMES)), np.float32), Terms([], np.zeros(0, np.int64), 0)
-    clipped = [line[:MAX_FEATURE_CHARS] for line in lines]
-    lens = np.fromiter(map(len, clipped), dtype=np.int64, count=n)
-    counts, terms = _line_counts(clipped, index, int(lens.sum()))
     chars = np.fromiter(map(len, lines), dtype=np.int64, count=n)
+    lens = np.minimum(chars, MAX_FEATURE_CHARS)  # the lengths the counts see
+    counts, terms = _line_counts(lines if isinstance(lines, list) else list(lines), index, int(lens.sum()))
     if _native is None:
         return _columns_py(counts, lens, chars, bullets, blank_before, blank_after), terms
     X = np.empty((n, len(BASE_NAMES)), dtype=np.float32)

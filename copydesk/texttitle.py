@@ -85,9 +85,9 @@ def features(seg: "Segmented", probs: np.ndarray, first: int, idx: np.ndarray) -
     counts = Counter(lines)
     flags = [[t[:1].isupper(), t[:1].isdigit(), sum(x[:1].isupper() for x in w) / max(len(w), 1),
               t[-1] in ".!?", t[-1] == ":", _BREADCRUMB_RE.search(t) is not None,
-              _SEPARATOR_RE.search(t) is not None, newsparts.is_dateline(t), newsparts.parse_byline(t) is not None,
+              _SEPARATOR_RE.search(t) is not None, seg.dateline(i), seg.byline(i) is not None,
               seg.bullets[i], seg.kinds[i] == "heading", seg.blank_before[i], seg.blank_after[i], counts[t],
-              _echoed(t, joined, window, starts, max(0, i - ECHO_WINDOW) - wlo, min(n, i + ECHO_WINDOW) - wlo)]
+              _echoed(t, joined, starts[max(0, i - ECHO_WINDOW) - wlo], starts[min(n, i + ECHO_WINDOW) - wlo])]
              for t, w, i in zip(texts, split, idx_l)]
     return np.column_stack([
         idx - first, words[idx], [len(t) for t in texts], probs[idx], pad_p[idx], pad_p[idx + 2], nxt3, rank,
@@ -95,10 +95,17 @@ def features(seg: "Segmented", probs: np.ndarray, first: int, idx: np.ndarray) -
     ])
 
 
-def _echoed(t: str, joined: str, lines: list[str], starts: list[int], lo: int, hi: int) -> bool:
-    """Whether lines lo..hi-1 hold `t` inside a line other than a copy of it (a breadcrumb, a
-    "title | site" line): more occurrences in their text than lines equal to it."""
-    return joined.count(t, starts[lo], starts[hi]) > lines[lo:hi].count(t)
+def _echoed(t: str, joined: str, a: int, b: int) -> bool:
+    """Whether the lines of `joined[a:b]` (newline-joined) hold `t` inside a line other than a copy
+    of it (a breadcrumb, a "title | site" line): whether one of its occurrences there is not a
+    whole line."""
+    n, end = len(t), len(joined)
+    pos = joined.find(t, a, b)
+    while pos >= 0:
+        if (pos > 0 and joined[pos - 1] != "\n") or (pos + n < end and joined[pos + n] != "\n"):
+            return True
+        pos = joined.find(t, pos + n, b)
+    return False
 
 
 def pick(seg: "Segmented", probs: np.ndarray, first: int, alone: bool, booster, threshold: float) -> int:

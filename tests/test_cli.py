@@ -136,3 +136,41 @@ def test_extract_loads_no_other_stage():
             "or m in ('copydesk.batch.cli', 'copydesk.batch.local', 'numpy.ma')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_jsonl_text_records_cleaned_in_batches_keep_their_order(tmp_path, capsys, monkeypatch):
+    """Text records go to `clean_texts` a few at a time: the same documents, in the corpus's order,
+    the bad records reported on their own."""
+    import copydesk.cli as cli
+    from copydesk.textmode import clean_text
+    monkeypatch.setattr(cli, "BATCH_PAGES", 3)
+    story = (EXAMPLES / "news-article.txt").read_text()
+    texts = [story, "Menu\nHome\nLogin", story.replace("\n\n", "\n"), "", story[: len(story) // 2], "One line."]
+    rows = [json.dumps({"id": i, "text": t}) for i, t in enumerate(texts)]
+    rows.insert(4, json.dumps({"id": "bad", "text": None}))
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(rows) + "\n")
+    assert main(["extract", "--input", "jsonl", str(corpus)]) == 1
+    out, err = capsys.readouterr()
+    records = [json.loads(x) for x in out.splitlines()]
+    assert [r["id"] for r in records] == list(range(len(texts)))
+    assert [r["copydesk"]["text"] for r in records] == [clean_text(t).text for t in texts]
+    assert "c.jsonl:5: field 'text' is missing or not a string" in err
+
+
+def test_jsonl_batch_that_fails_is_cleaned_record_by_record(tmp_path, capsys, monkeypatch):
+    import copydesk.textmode as textmode
+    from copydesk.errors import CopydeskError
+    real = textmode.clean_texts
+
+    def fails_on_many(texts, *a, **k):
+        if len(texts) > 1:
+            raise CopydeskError("a batch that could not be cleaned")
+        return real(texts, *a, **k)
+    monkeypatch.setattr(textmode, "clean_texts", fails_on_many)
+    story = (EXAMPLES / "news-article.txt").read_text()
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(json.dumps({"id": i, "text": story}) for i in range(3)) + "\n")
+    assert main(["extract", "--input", "jsonl", str(corpus)]) == 0
+    records = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in records] == [0, 1, 2] and all("hydrogen" in r["copydesk"]["text"].lower() for r in records)

@@ -119,3 +119,38 @@ def test_text_decoded_twice_is_counted_and_repaired():
     assert mojibake_hits(as_cp1252) >= 4 and mojibake_hits(as_latin1) >= 4
     assert fix_mojibake(as_cp1252) == good and fix_mojibake(as_latin1) == good
     assert fix_mojibake(good) == good
+
+
+def _small_ftfy(step):
+    """ftfy, with fix_text cutting lines longer than `step` characters (as it cuts lines of 1M)."""
+    import ftfy
+
+    class Small:
+        @staticmethod
+        def TextFixerConfig():  # noqa: N802 - ftfy's name
+            return ftfy.TextFixerConfig(max_decode_length=step)
+
+        @staticmethod
+        def fix_text(text, **kw):
+            return ftfy.fix_text(text, max_decode_length=step, **kw)
+    return Small
+
+
+def test_fix_all_mends_only_the_lines_ftfy_could_change_and_gives_its_text():
+    """`_fix_text` skips the lines of printable ASCII without "&": the string of ftfy.fix_text,
+    including its one state (no HTML entities from the first piece holding a "<" on)."""
+    import random
+
+    import ftfy
+
+    from copydesk.decode import _fix_text
+    atoms = ["plain words", "\n", "\n\n", "&amp;", "&lt;b&gt;", "<", "café", "cafÃ©", "â€™", "\x00", "\x1b[31m", "\r",
+             "\x85", "\u2028", "“quoted”", "ﬁne", "ＬＯＵＤ", "&eacute;", "x" * 23, "\ufeff", "\u200b", "&"]
+    rnd = random.Random(3)
+    cases = ["", "ascii only\nlines\n", "caf&eacute;\n<b>bold</b>\nP&eacute;rez\n",
+             "&amp; before\nâ€™ mojibake <\n&amp;"]
+    cases += ["".join(rnd.choice(atoms) for _ in range(rnd.randint(1, 30))) for _ in range(3000)]
+    for text in cases:
+        assert _fix_text(ftfy, text) == ftfy.fix_text(text, normalization="NFC"), repr(text)
+        small = _small_ftfy(7)  # long lines cut into pieces: the "<" state starts mid-line
+        assert _fix_text(small, text) == small.fix_text(text, normalization="NFC"), repr(text)

@@ -230,3 +230,20 @@ def test_marks_rejects_what_it_cannot_read():
         textmode._native.marks(["a", 2], [1, 1], "•", ".", 15, textmode.KINDS)
     with pytest.raises(ValueError):
         textmode._native.marks(["a"], [1], "•", ".", 15, ("paragraph",))
+
+
+def test_any_in_finds_the_ranges_of_every_string_kind():
+    from copydesk import textmode
+    ranges = textmode._SUSPECT_RANGES
+    for ch in ["\x00", "\x08", "\x0b", "\x1f", "\x7f", "\x9f", "\u200b", "\u200f", "\ufeff", "\ud800", "\udfff"]:
+        for text in (ch, "ascii " + ch, "é " + ch, "\u20ac " + ch, "\U0001F600 " + ch):
+            assert tf._native.any_in(text, ranges) and textmode._SUSPECT_RE.search(text), repr(text)
+    for text in ("", "plain\ttext\r\n", "caf\u00e9 \u00a0", "\u200a\u2010 \ufefe\uff00", "\U0001F600\U000E0001"):
+        assert not tf._native.any_in(text, ranges) and not textmode._SUSPECT_RE.search(text), repr(text)
+    assert tf._native.any_in("\U0010fffe", ((0x10FFFE, 0x10FFFF),)) and not tf._native.any_in("a", ())
+    with pytest.raises(ValueError):
+        tf._native.any_in("a", ((5, 4),))
+    with pytest.raises(ValueError):
+        tf._native.any_in("a", tuple((i, i) for i in range(17)))
+    with pytest.raises(TypeError):
+        tf._native.any_in(b"bytes", ranges)

@@ -211,3 +211,56 @@ def test_title_is_not_a_breadcrumb_or_a_dateline():
     assert texttitle.title_like(title, False) and not texttitle.title_like(title, True)
     assert texttitle.title_like("5 Trends from Nutrition 2025", False)  # listicle titles open with a number
     assert not texttitle.title_like("read more about the budget", False)
+
+
+def _fields(doc: Document) -> tuple:
+    return (doc.text, doc.title, doc.publisher, doc.authors, doc.credits, doc.bio, doc.date, doc.language,
+            doc.confidence, doc.warnings, doc.empty_reason, doc.url, [(p.role, p.level) for p in doc.paragraphs])
+
+
+def test_clean_texts_gives_clean_texts_documents():
+    """Many pages a call, stage by stage: the very documents of one call a page, in order."""
+    german = "Stadtrat beschließt Haushalt\n\n" + "\n\n".join(
+        f"Der Stadtrat hat am Dienstag {n} Millionen Euro für das Flussviertel beschlossen und damit "
+        f"eine lange Debatte beendet." for n in range(5))
+    texts = [ARTICLE, "", "Menu\nHome\nLogin", german, "   \n\t", "caf\u00c3\u00a9 au lait, na\u00c3\u00afve. " * 40,
+             ARTICLE.replace("\n\n", "\n"), "One line only."]
+    urls = [f"https://example.org/{i}" for i in range(len(texts))]
+    options = Options(favor="recall")
+    one_by_one = [clean_text(t, url=u, options=options) for t, u in zip(texts, urls)]
+    together = textmode.clean_texts(texts, urls, options)
+    assert [_fields(d) for d in together] == [_fields(d) for d in one_by_one]
+    assert together[1].empty_reason == "empty input" and together[0].title and together[3].language == "de"
+    assert textmode.clean_texts([]) == []
+    segs = [textmode.segment(t) for t in (ARTICLE, german)]
+    for seg, p in zip(segs, textmode.score_pages(segs)):
+        assert np.array_equal(p, textmode.score_segmented(seg))
+
+
+def test_clean_texts_checks_every_text_first():
+    with pytest.raises(TypeError, match=r"clean_text expects str \(text 1\), not int"):
+        textmode.clean_texts([ARTICLE, 5])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=r"\(text 0\); decode the bytes first"):
+        textmode.clean_texts([b"bytes", ARTICLE])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="2 texts but 1 urls"):
+        textmode.clean_texts([ARTICLE, ARTICLE], ["https://example.org/"])
+
+
+def test_empty_texts_need_no_model(monkeypatch):
+    def no_model():
+        raise AssertionError("the model was loaded for pages without lines")
+    monkeypatch.setattr(textmode, "_shipped", no_model)
+    docs = textmode.clean_texts(["", " \n ", "\x00\x01"])
+    assert [d.empty_reason for d in docs] == ["empty input"] * 3
+
+
+def test_bylines_and_datelines_are_asked_once_a_line(monkeypatch):
+    seg = textmode.segment("By Jane Doe\n\nUpdated 4:15 PM, March 3, 2024\n\nA plain sentence here.")
+    asked: list[str] = []
+    real_byline, real_dateline = textmode.newsparts.parse_byline, textmode.newsparts.is_dateline
+    monkeypatch.setattr(textmode.newsparts, "parse_byline", lambda t: asked.append(t) or real_byline(t))
+    monkeypatch.setattr(textmode.newsparts, "is_dateline", lambda t: asked.append(t) or real_dateline(t))
+    for _ in range(2):
+        assert seg.byline(0) == ["Jane Doe"] and seg.byline(2) is None
+        assert seg.dateline(1) and not seg.dateline(2)
+    assert len(asked) == 4

@@ -68,3 +68,16 @@ def test_title_model_of_other_features_raises_model_error(monkeypatch, tmp_path)
     finally:
         monkeypatch.undo()
         textmode.reset_model_cache()
+
+
+def test_echoed_means_found_inside_another_line_of_the_window():
+    lines = ["Budget passes", "Home > Budget passes", "Budget passes", "Budget", "Other"]
+    joined = "\n".join(lines)
+    starts = [0]
+    for t in lines:
+        starts.append(starts[-1] + len(t) + 1)
+    assert texttitle._echoed("Budget passes", joined, starts[0], starts[5])       # inside the trail
+    assert not texttitle._echoed("Budget passes", joined, starts[2], starts[5])   # its copies alone
+    assert texttitle._echoed("Budget", joined, starts[3], starts[5]) is False     # itself alone
+    assert texttitle._echoed("Budget", joined, starts[2], starts[4])              # inside "Budget passes"
+    assert not texttitle._echoed("Other", joined, starts[0], starts[4])           # outside the window

@@ -211,33 +211,79 @@ def _alarm(signum: int, frame: Any) -> None:
     raise ExtractionTimeout("record exceeded its time limit (worker alarm)")
 
 
+class _Alarm:
+    """SIGALRM after `seconds` while in the block (main thread only; None or 0: none)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds if seconds and threading.current_thread() is threading.main_thread() else None
+        self.old: Any = None
+
+    def __enter__(self) -> None:
+        if self.seconds:
+            self.old = signal.signal(signal.SIGALRM, _alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.old)
+
+
+#: copydesk's extractor cleans a shard's text records together (`textmode.clean_texts`, which
+#: gives the same documents a sixth sooner), `options.BATCH_PAGES` records at a time; a record of
+#: more than this many characters is cleaned alone, so that a batch stays far within the time
+#: limits of one record.
+BATCH_TEXT_MAX_CHARS = 100_000
+
+
+def clean_batch(items: list[Item], extractor: Extractor, opts: Options,
+                alarm_after: float | None = None) -> tuple[list[Document | None], float]:
+    """The documents of the text records among `items` that copydesk's extractor cleans together,
+    None for the others, and the seconds it took. When the batch fails or runs out of time, all
+    are None: `process_item` then extracts each record alone, and an error is that record's own.
+    `alarm_after` is one record's backstop (`process_item`); the batch gets it once a record."""
+    docs: list[Document | None] = [None] * len(items)
+    if extractor is not _copydesk_extractor:
+        return docs, 0.0
+    texts = {k: it for k, it in enumerate(items)
+             if isinstance(it, Record) and it.html is None and len(it.text or "") <= BATCH_TEXT_MAX_CHARS}
+    if len(texts) < 2:
+        return docs, 0.0
+    from ..textmode import clean_texts
+    t0 = time.perf_counter()
+    try:
+        with _Alarm(alarm_after and alarm_after * len(texts)):
+            got = clean_texts([rec.text or "" for rec in texts.values()], [rec.url for rec in texts.values()], opts)
+    except ModelError:
+        raise
+    except Exception:  # noqa: BLE001 - a timeout, MemoryError, ...: each record is tried alone instead
+        return docs, 0.0
+    for k, doc in zip(texts, got):
+        docs[k] = doc
+    return docs, time.perf_counter() - t0
+
+
 def process_item(item: Item, extractor: Extractor, opts: Options, markdown: bool,
-                 alarm_after: float | None = None) -> tuple[str, dict[str, Any]]:
+                 alarm_after: float | None = None, doc: Document | None = None,
+                 ms: float | None = None) -> tuple[str, dict[str, Any]]:
     """Extract one item; return ``(kind, row)`` with kind in kept | skipped | errors.
 
     Never raises for a record's sake: timeouts, MemoryError and any Exception
     become an ``errors`` row. `ModelError` (missing/unreadable model) propagates:
     it would fail every record, and error rows are final on resume. ``alarm_after`` arms SIGALRM (main thread only) as
-    a backstop for extractors that ignore ``Options.timeout``.
+    a backstop for extractors that ignore ``Options.timeout``. `doc`: the record's document,
+    already extracted (`clean_batch`), and `ms` its share of the batch's time.
     """
     if isinstance(item, Skip):
         return "skipped", {**_base(item), "reason": item.reason}
     if isinstance(item, Failure):
         return "errors", {**_base(item), "stage": "read", "reason": item.reason}
     rec = item
-    use_alarm = bool(alarm_after) and threading.current_thread() is threading.main_thread()
     t0 = time.perf_counter()
-    old = None
     try:
-        if use_alarm:
-            old = signal.signal(signal.SIGALRM, _alarm)
-            signal.setitimer(signal.ITIMER_REAL, alarm_after)  # type: ignore[arg-type]
-        try:
-            doc = extractor(rec, opts)
-        finally:
-            if use_alarm:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, old)
+        if doc is None:
+            with _Alarm(alarm_after):
+                doc = extractor(rec, opts)
         text = doc.text
         md = doc.markdown if markdown else None
     except ModelError:
@@ -248,7 +294,7 @@ def process_item(item: Item, extractor: Extractor, opts: Options, markdown: bool
         return "errors", {**_base(rec), "stage": "extract", "reason": "memory limit exceeded (MemoryError)"}
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
         return "errors", {**_base(rec), "stage": "extract", "reason": f"{type(exc).__name__}: {exc}"[:2000]}
-    ms = (time.perf_counter() - t0) * 1000
+    ms = (time.perf_counter() - t0) * 1000 + (ms or 0.0)
     if not doc.paragraphs:
         return "skipped", {**_base(rec), "reason": f"empty: {doc.empty_reason or 'no content found'}"}
     row = {

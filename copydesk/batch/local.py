@@ -37,6 +37,7 @@ import threading
 import time
 import traceback
 from collections import deque
+from itertools import islice
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.reduction import ForkingPickler, recv_handle, send_handle
@@ -45,7 +46,9 @@ from typing import Any, TextIO
 
 from .. import rss
 from ..errors import CopydeskError
-from .job import alarm_for, BatchConfig, RunSummary, Shard, iter_shards, process_item, resolve_extractor, warm_compiled
+from ..options import BATCH_PAGES
+from .job import (alarm_for, BatchConfig, clean_batch, RunSummary, Shard, iter_shards, process_item, resolve_extractor,
+                  warm_compiled)
 from .readers import Source, expand_inputs
 from .writers import Manifest, ShardFiles, finalize, write_shard
 
@@ -58,6 +61,8 @@ _THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NU
 
 # state slots shared between a worker and the parent (doubles, lock-free)
 _IDX, _START, _KEPT, _SKIP, _ERR = range(5)
+#: `_IDX` while a worker cleans a batch of records (`job.clean_batch`): a crash then names none.
+_IN_BATCH = -2
 
 
 # --------------------------------------------------------------------------- shard hand-off
@@ -194,17 +199,28 @@ def _run_shard(shard: Shard, cfg: BatchConfig, extractor: Any, opts: Any, alarm:
     out: dict[str, list[dict[str, Any]]] = {"kept": [], "skipped": [], "errors": []}
     state[_KEPT] = state[_SKIP] = state[_ERR] = 0
     slot = {"kept": _KEPT, "skipped": _SKIP, "errors": _ERR}
-    for i, item in enumerate(shard.read()):
-        if i in shard.poison:
-            kind, row = "errors", {"id": item.id, "source": item.source, "url": item.url,
-                                   "stage": "worker", "reason": shard.poison[i]}
-        else:
-            state[_IDX] = i
+    items = enumerate(shard.read())
+    while group := list(islice(items, BATCH_PAGES)):
+        docs: list = [None] * len(group)
+        ms = 0.0
+        if not shard.attempts:  # a shard that failed goes one record at a time: a crash names its record
+            state[_IDX] = _IN_BATCH
             state[_START] = time.monotonic()
-            kind, row = process_item(item, extractor, opts, cfg.markdown, alarm)
+            docs, seconds = clean_batch([item for _, item in group], extractor, opts, alarm)
             state[_START] = 0.0
-        out[kind].append(row)
-        state[slot[kind]] += 1
+            ms = seconds * 1000 / max(1, sum(d is not None for d in docs))
+        for (i, item), doc in zip(group, docs):
+            if i in shard.poison:
+                kind, row = "errors", {"id": item.id, "source": item.source, "url": item.url,
+                                       "stage": "worker", "reason": shard.poison[i]}
+            else:
+                state[_IDX] = i
+                state[_START] = time.monotonic()
+                kind, row = process_item(item, extractor, opts, cfg.markdown, alarm, doc,
+                                         ms if doc is not None else None)
+                state[_START] = 0.0
+            out[kind].append(row)
+            state[slot[kind]] += 1
     state[_IDX] = -1
     files = write_shard(outdir, shard.seq, cfg.fmt, out["kept"], out["skipped"], out["errors"], cfg.markdown)
     rss_mb = rss.peak_mb()

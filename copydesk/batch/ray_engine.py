@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
-from .job import alarm_for, BatchConfig, RunSummary, process_item, resolve_extractor, warm_compiled
+from ..options import BATCH_PAGES
+from .job import alarm_for, BatchConfig, clean_batch, RunSummary, process_item, resolve_extractor, warm_compiled
 from .readers import Failure, Record, Skip, Source, expand_inputs, read_source, read_warc_range, source_spans
 from .writers import MANIFEST, ConfigMismatch, arrow_schema, atomic_write, clear_outputs, utf8_safe
 
@@ -97,10 +98,15 @@ def extract_batch(batch: Any, cfg: BatchConfig) -> Any:
     opts = cfg.options()
     alarm = alarm_for(cfg.timeout)
     out = []
-    for r in batch.to_pylist():
-        kind, row = process_item(_row_to_item(r), extractor, opts, cfg.markdown, alarm)
-        row["status"] = kind
-        out.append(row)
+    items = [_row_to_item(r) for r in batch.to_pylist()]
+    for at in range(0, len(items), BATCH_PAGES):
+        group = items[at:at + BATCH_PAGES]
+        docs, seconds = clean_batch(group, extractor, opts, alarm)
+        ms = seconds * 1000 / max(1, sum(d is not None for d in docs))
+        for item, doc in zip(group, docs):
+            kind, row = process_item(item, extractor, opts, cfg.markdown, alarm, doc, ms if doc is not None else None)
+            row["status"] = kind
+            out.append(row)
     schema = _out_schema(cfg.markdown)
 
     def table(rows: list[dict[str, Any]]) -> Any:

@@ -243,7 +243,9 @@ def _run_bench(args: argparse.Namespace) -> int:
         from .charsets import run_charsets
         sections.append(run_charsets(html_pages))
     if args.speed and pages:
-        speed = run_speed(pages, extractors, rounds=args.rounds or DEFAULT_ROUNDS, memory_pages=args.memory_pages, timeout=args.timeout)
+        chunk = {"chunk_pages": textpeers.SPEED_CHUNK_PAGES} if text_input else {}
+        speed = run_speed(pages, extractors, rounds=args.rounds or DEFAULT_ROUNDS, memory_pages=args.memory_pages,
+                          timeout=args.timeout, **chunk)
         sections.append(speed.to_markdown())
 
     sections.append(f"_Wall time {time.perf_counter() - started:.0f}s._\n")

@@ -7,6 +7,9 @@ holds the UTF-8 text rendering):
 - ``copydesk-text``: ``copydesk.clean_text`` with the shipped line model
   (trained on these very pages: in-sample, not an accuracy claim; the honest
   row is ``copydesk-text-oof`` from ``copydesk.train_text.oof_extractor``);
+- ``copydesk-text-batch``: the same documents by ``copydesk.clean_texts``, which
+  the speed run gives a whole chunk of pages a call (``batch``), as corpus mode
+  does; named only, never part of ``all``;
 - the three baselines of issue 5: ``keep-everything`` (every non-blank
   line), ``c4-line-filter`` (C4's line rule: a line is kept when it ends in
   terminal punctuation, has at least 3 words and does not mention
@@ -19,6 +22,7 @@ import html as html_lib
 from dataclasses import dataclass
 from typing import Callable
 
+from ..options import BATCH_PAGES
 from .datasets import Page
 from .render import page_text
 
@@ -62,12 +66,24 @@ def copydesk_text(text: str) -> str:
     return clean_text(text).text
 
 
+def copydesk_texts(texts: list[str]) -> list[str]:
+    from copydesk.textmode import clean_texts
+    return [doc.text for doc in clean_texts(texts)]
+
+
 TEXT_EXTRACTORS: dict[str, Callable[[str], str]] = {
     "copydesk-text": copydesk_text,
     "keep-everything": keep_everything,
     "c4-line-filter": c4_line_filter,
     "justext-lines": justext_lines,
 }
+
+
+#: Pages of a speed run's chunk with text input: what `copydesk-text-batch` gets a call, as the
+#: corpus paths give `clean_texts`.
+SPEED_CHUNK_PAGES = BATCH_PAGES
+#: Extractors that clean many pages a call (`BatchTextExtractor`); selected by name only.
+BATCH_EXTRACTORS: dict[str, Callable[[list[str]], list[str]]] = {"copydesk-text-batch": copydesk_texts}
 
 
 @dataclass(frozen=True)
@@ -85,13 +101,28 @@ class TextExtractor:
                   page_type=""))
 
 
+@dataclass(frozen=True)
+class BatchTextExtractor(TextExtractor):
+    """A `TextExtractor` of `BATCH_EXTRACTORS`: one page a call, or many by `batch`."""
+
+    def __call__(self, page: Page) -> str:
+        return self.batch([page])[0]
+
+    def batch(self, pages: list[Page]) -> list[str]:
+        return BATCH_EXTRACTORS[self.name]([page_text(p) for p in pages])
+
+
+def _known() -> list[str]:
+    return [*TEXT_EXTRACTORS, *BATCH_EXTRACTORS]
+
+
 def text_extractors(names: list[str] | tuple[str, ...] | None = None) -> dict[str, Callable[[Page], str]]:
-    """``name -> Page -> str`` for `names` (default: all of them)."""
+    """``name -> Page -> str`` for `names` (default: all of `TEXT_EXTRACTORS`)."""
     names = list(TEXT_EXTRACTORS) if names is None else list(names)
-    unknown = [n for n in names if n not in TEXT_EXTRACTORS]
+    unknown = [n for n in names if n not in _known()]
     if unknown:
-        raise KeyError(f"unknown text extractor(s): {', '.join(unknown)}; known: {', '.join(TEXT_EXTRACTORS)}")
-    return {n: TextExtractor(n) for n in names}
+        raise KeyError(f"unknown text extractor(s): {', '.join(unknown)}; known: {', '.join(_known())}")
+    return {n: BatchTextExtractor(n) if n in BATCH_EXTRACTORS else TextExtractor(n) for n in names}
 
 
 #: Modules a text extractor needs beyond copydesk.
@@ -108,9 +139,9 @@ def available(spec: str | None) -> tuple[list[str], list[str]]:
     else:
         names = list(dict.fromkeys(["copydesk-text"] + [n.strip() for n in spec.split(",")
                                                          if n.strip() and n.strip() != "none"]))
-    unknown = [n for n in names if n not in TEXT_EXTRACTORS]
+    unknown = [n for n in names if n not in _known()]
     if unknown:
-        raise KeyError(f"unknown text extractor(s): {', '.join(unknown)}; known: {', '.join(TEXT_EXTRACTORS)}")
+        raise KeyError(f"unknown text extractor(s): {', '.join(unknown)}; known: {', '.join(_known())}")
     ok = [n for n in names if n not in NEEDS or importlib.util.find_spec(NEEDS[n]) is not None]
     return ok, [n for n in names if n not in ok]
 

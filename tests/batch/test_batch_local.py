@@ -368,3 +368,29 @@ def test_progress_estimates_the_records_of_ranges_the_workers_have_yet_to_read(t
     summary = local.run_local([str(warc)], cfg, workers=2, progress=True, log=log)
     assert summary.kept == 12
     assert "12 records" in log.getvalue().splitlines()[-1] and "100%" in log.getvalue().splitlines()[-1]
+
+
+def test_a_shard_cleans_its_text_records_in_batches_unless_it_failed_before(tmp_path, monkeypatch):
+    """A worker cleans a shard's records BATCH_PAGES at a time (marked `_IN_BATCH`: a crash there
+    names no record); a shard that failed before goes one record at a time."""
+    from copydesk.batch.job import BatchConfig, resolve_extractor
+    texts = ["Menu\nHome", "A sentence long enough to be body text, with more words in it. " * 4]
+    shard = Shard("src#0", 0, "src", [Record(f"r{i}", "src", text=texts[i % 2]) for i in range(7)], poison={5: "why"})
+    cfg = BatchConfig(outdir=str(tmp_path), fmt="jsonl")
+    state = [0.0] * 5
+    seen: list[tuple[int, float]] = []
+    real = local.clean_batch
+
+    def watched(items, *a):
+        seen.append((len(items), state[local._IDX]))
+        return real(items, *a)
+    monkeypatch.setattr(local, "clean_batch", watched)
+    monkeypatch.setattr(local, "BATCH_PAGES", 3)
+    args = (cfg, resolve_extractor("copydesk"), cfg.options(), None, state)
+    first = local._run_shard(shard, *args, tmp_path / "a")
+    assert seen == [(3, local._IN_BATCH), (3, local._IN_BATCH), (1, local._IN_BATCH)]
+    seen.clear()
+    shard.attempts = 1
+    again = local._run_shard(shard, *args, tmp_path / "b")
+    assert seen == [] and state[local._IDX] == -1
+    assert (first.kept, first.skipped, first.errors) == (again.kept, again.skipped, again.errors) == (2, 4, 1)

@@ -67,3 +67,27 @@ def test_like_for_like_states_cpu_ratio_when_measured():
     report = SpeedReport(rows, 200, 3, 0, "n/a", "trafilatura")
     assert report.like_for_like() == [
         "like for like (text and metadata): copydesk / trafilatura-meta = 5.00× (CPU time: 3.00×)"]
+
+
+def test_a_batch_extractor_gets_each_chunk_in_one_call():
+    pages = [Page(id=f"p{i}", dataset="wcxb-dev", html=b"x", url=None, host="example.com", page_type="article")
+             for i in range(7)]
+    calls: list[list[str]] = []
+
+    class Batched:
+        def __call__(self, page):
+            return self.batch([page])[0]
+
+        def batch(self, chunk):
+            calls.append([p.id for p in chunk])
+            if "p5" in [p.id for p in chunk]:
+                raise RuntimeError("a chunk that fails counts as errors for its pages")
+            return ["x"] * len(chunk)
+
+    report = run_speed(pages, {"one": lambda page: "x", "many": Batched()}, rounds=1, memory_pages=0,
+                       chunk_pages=3)
+    assert calls[1:] == [["p0", "p1", "p2"], ["p3", "p4", "p5"], ["p6"]]  # after the warm-up call
+    rows = {r.extractor: r for r in report.rows}
+    assert rows["many"].errors == 3 and rows["one"].errors == 0
+    text = report.to_markdown()
+    assert "interleaved in chunks of 3 pages" in text and "- many: one call a chunk of 3 pages" in text

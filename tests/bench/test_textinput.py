@@ -110,3 +110,13 @@ def test_text_mode_as_an_html_peer_and_a_fields_peer():
     assert peers.PEERS["copydesk-text"].factory()(html, None) == doc.text
     assert peers.load_fields_peer("copydesk-text")(html, None) == peers.Fields(doc.title, tuple(doc.authors),
                                                                                 doc.date)
+
+
+def test_the_batch_text_extractor_is_named_only_and_gives_copydesk_texts():
+    assert "copydesk-text-batch" not in textpeers.available("all")[0]
+    assert textpeers.available("copydesk-text-batch")[0] == ["copydesk-text", "copydesk-text-batch"]
+    fns = textpeers.text_extractors(["copydesk-text", "copydesk-text-batch"])
+    pages = [Page(id=f"p{i}", dataset="wcxb-dev", html=t.encode(), url=None, host="example.com", page_type="article")
+             for i, t in enumerate(["Menu\nHome", "A sentence long enough to be body text, with more words. " * 4])]
+    assert fns["copydesk-text-batch"].batch(pages) == [fns["copydesk-text"](p) for p in pages]
+    assert fns["copydesk-text-batch"](pages[1]) == fns["copydesk-text"](pages[1])
