@@ -267,10 +267,10 @@ def is_credit(text: str) -> bool:
     short = len(t) <= PHOTO_AGENCY_MAX_CHARS  # agency names inside long prose are no credit
     agency = short and _may_name_agency(t.casefold())
     low = t.lower()
-    if not t.isascii() and any(c in low for c in _RE_FOLD_CHARS):
+    if not t.isascii() and any(map(low.__contains__, _RE_FOLD_CHARS)):
         low = low.translate(_RE_FOLD)
     if not (agency or len(t) <= _CREDIT_SHORT or low.startswith(_CREDIT_OPENINGS)
-            or any(k in low for k in _CREDIT_KEYS)):
+            or any(map(low.__contains__, _CREDIT_KEYS))):
         return False
     for i, pat in enumerate(CREDIT_PATTERNS):
         if i == _AGENCY_NAMES and not agency:
@@ -299,7 +299,7 @@ def is_media_credit(text: str) -> bool:
 
 def _may_name_agency(folded: str) -> bool:
     """Whether a case-folded line holds a word every agency-name match needs (a cheap pre-test)."""
-    return any(k in folded for k in _AGENCY_KEYS)
+    return any(map(folded.__contains__, _AGENCY_KEYS))
 
 
 def bio_author(text: str, known_authors: Iterable[str] = ()) -> str | None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -230,20 +230,21 @@ class Segmented:
             self._datelines[i] = newsparts.is_dateline(self.lines[i])
         return self._datelines[i]
 
-    def block(self, i: int) -> Block:
-        kind = self.kinds[i]
-        return Block(self.lines[i], kind, "line", 2 if kind == "heading" else 0, i)  # text, kind, tag, level, index
-
     @property
     def blocks(self) -> list[Block]:
         """Every line as a `Block` (built on first use)."""
         if self._blocks is None:
-            self._blocks = [self.block(i) for i in range(len(self.lines))]
+            self._blocks = self._build(range(len(self.lines)))
         return self._blocks
 
     def kept_blocks(self, keep: np.ndarray) -> list[Block]:
         """Blocks of the lines where `keep` is true (only those are built)."""
-        return [self.block(i) for i in np.flatnonzero(keep).tolist()]
+        return self._build(np.flatnonzero(keep).tolist())
+
+    def _build(self, idx: Iterable[int]) -> list[Block]:
+        lines, kinds = self.lines, self.kinds
+        return [Block(lines[i], kinds[i], "line", 2 if kinds[i] == "heading" else 0, i)  # text, kind, tag, level, index
+                for i in idx]
 
 
 def _split_pieces(lines: list[str], blanks: list[int]) -> tuple[list[str], list[int]]:
@@ -415,7 +416,7 @@ def decide(seg: Segmented, probs: np.ndarray, threshold: float,
         frequent = (corpus_share >= CORPUS_MIN_SHARE) & (words >= CORPUS_MIN_WORDS)
         keep = keep & ~(frequent & ~(prev_k & next_k & ~np.concatenate([[False], frequent[:-1]])
                                      & ~np.concatenate([frequent[1:], [False]])))
-    if too_little(probs, keep, np.fromiter(map(len, texts), np.float64, n)):
+    if too_little(probs, keep, lambda: np.fromiter(map(len, texts), np.float64, n)):
         keep[:] = False
     out: dict[str, Any] = {"keep": keep, "title": None, "publisher": None, "authors": [],
                            "credits": [], "bio": None, "title_index": -1, "body_start": -1, "body_alone": False,
@@ -510,7 +511,9 @@ def _confidence(probs: np.ndarray, keep: np.ndarray, seg: Segmented) -> float:
     words = seg.words.astype(np.float64)
     likely = words * probs
     cover = float(likely[keep].sum() / max(likely.sum(), 1e-9))
-    return float(np.clip(np.average(probs[keep], weights=words[keep] + 1) * min(1.0, cover + 0.2), 0.0, 1.0))
+    weights = words[keep] + 1
+    mean = float((probs[keep] * weights).sum() / weights.sum())  # np.average's steps, without its checks
+    return min(max(mean * min(1.0, cover + 0.2), 0.0), 1.0)
 
 
 def clean_text(text: str, url: str | None = None, options: Options | None = None,
