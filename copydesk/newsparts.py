@@ -101,6 +101,8 @@ CREDIT_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
 PHOTO_AGENCY_MAX_CHARS = 160
 #: The CREDIT_PATTERNS searched in short lines only: agency names anywhere in the line, and ©...
 _AGENCY_NAMES, _COPYRIGHT = 8, 9
+#: ...and the one that matches an agency's name alone ("(Reuters)", "The Associated Press.").
+_AGENCY_ALONE = 5
 #: A picture credit ("Photo: …", "Photograph by …"; with an agency name: "… /Getty Images") is a
 #: credit wherever it stands in the article (`is_media_credit`), not only after its last paragraph.
 _MEDIA_RE = re.compile(r"^(?:photo|photograph|foto|image|picture)s?\s*(?:credit)?\s*[:©]", re.IGNORECASE)
@@ -115,8 +117,8 @@ _CREDIT_KEYS = ("contribu", "colabor", "reporting", "writing", "editing", "©", 
 _CREDIT_OPENINGS = ("additional", "research", "fact", "photo", "image", "picture", "illustration", "graphic",
                     "video", "foto", "bild", "grafik", "crédit", "credit", "cover", "top", "header", "lead",
                     "featured", "mit", "unter", "avec", "con", "this", "a version")
-#: ...or has at most this many characters (an agency alone: "(The Associated Press)."), or may
-#: name an agency (`_may_name_agency`).
+#: ...or may name an agency (`_may_name_agency`). A line with none of them can match only the
+#: agency named alone (`_AGENCY_ALONE`), in at most this many characters: "(The Associated Press).".
 _CREDIT_SHORT = 30
 #: What re.IGNORECASE matches to an ASCII letter but str.lower() does not give: dotless i, long
 #: s, and the combining dot of "İ".lower().
@@ -269,9 +271,9 @@ def is_credit(text: str) -> bool:
     low = t.lower()
     if not t.isascii() and any(map(low.__contains__, _RE_FOLD_CHARS)):
         low = low.translate(_RE_FOLD)
-    if not (agency or len(t) <= _CREDIT_SHORT or low.startswith(_CREDIT_OPENINGS)
-            or any(map(low.__contains__, _CREDIT_KEYS))):
-        return False
+    if not (agency or low.startswith(_CREDIT_OPENINGS) or any(map(low.__contains__, _CREDIT_KEYS))):
+        # without those words, only an agency named alone can match
+        return len(t) <= _CREDIT_SHORT and CREDIT_PATTERNS[_AGENCY_ALONE].search(t) is not None
     for i, pat in enumerate(CREDIT_PATTERNS):
         if i == _AGENCY_NAMES and not agency:
             continue

@@ -125,6 +125,8 @@ def test_is_credit_negative(text):
     "Cover image: Jane Doe",
     "\u212aEYSTONE/Jane Doe",  # Kelvin sign
     "He contributed money to the campaign in 2016.",  # a keyword, no credit
+    "(Reuters)", "( The Associated Press ).", "BLOOMBERG", "(ſda)", "Apa.",  # an agency alone: short lines
+    "Ap", "Reuters News", "(CNN) —", "Home", "Contact us",  # short lines without a keyword, no credit
 ])
 def test_is_credit_pre_test_keeps_what_the_patterns_match(text):
     """The pre-test (keywords of the lower-cased line) never drops a line a credit pattern
