@@ -640,21 +640,25 @@ static PyObject *py_any_in(PyObject *self, PyObject *args) {
     int kind = PyUnicode_KIND(text);
     const void *d = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    /* one loop a string kind: the character read without a switch */
+#define SCAN(T)                                                      \
+    for (Py_ssize_t i = 0; i < n; i++) {                             \
+        Py_UCS4 ch = ((const T *)d)[i];                              \
+        if (ch < 256) {                                              \
+            if (low[ch]) Py_RETURN_TRUE;                             \
+            continue;                                                \
+        }                                                            \
+        for (Py_ssize_t r = 0; r < nr; r++)                          \
+            if (ch >= lo[r] && ch <= hi[r]) Py_RETURN_TRUE;          \
+    }
     if (kind == PyUnicode_1BYTE_KIND) {
-        const Py_UCS1 *c = d;
-        for (Py_ssize_t i = 0; i < n; i++)
-            if (low[c[i]]) Py_RETURN_TRUE;
-        Py_RETURN_FALSE;
+        SCAN(Py_UCS1)
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        SCAN(Py_UCS2)
+    } else {
+        SCAN(Py_UCS4)
     }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, d, i);
-        if (ch < 256) {
-            if (low[ch]) Py_RETURN_TRUE;
-            continue;
-        }
-        for (Py_ssize_t r = 0; r < nr; r++)
-            if (ch >= lo[r] && ch <= hi[r]) Py_RETURN_TRUE;
-    }
+#undef SCAN
     Py_RETURN_FALSE;
 }
 

@@ -18,9 +18,9 @@ MAX_DEPTH = 256
 MAX_BLOCKS = 200_000
 #: Default per-document time limit in seconds (None: no limit).
 DEFAULT_TIMEOUT = 30.0
-#: Scraped texts worth cleaning together (`textmode.clean_texts`): 8 at a time save a tenth of
-#: the time, 64 a sixth (BENCHMARKS.md, scraped-text mode).
-BATCH_PAGES = 64
+#: Scraped texts worth cleaning together (`textmode.clean_texts`): 16 at a time save a tenth of
+#: the time, 64 a sixth, 256 a fifth (BENCHMARKS.md, scraped-text mode).
+BATCH_PAGES = 256
 
 
 def compiled_part(name: str) -> ModuleType | None:

@@ -91,6 +91,8 @@ TITLE_LOOKBACK = 12
 PUBLISHER_MAX_WORDS, PUBLISHER_LOOKAHEAD = 6, 3
 #: Share of mojibake markers above which ftfy repairs the text.
 MOJIBAKE_MIN_SHARE = 0.0005
+#: `score_pages` computes the features of at most this many lines before their forest passes.
+SCORE_ROWS = 65_536
 #: Corpus post-rule: a line seen on at least this share of at least CORPUS_MIN_PAGES pages
 #: of its host is boilerplate unless it sits inside prose (kept lines on both sides).
 #: Measured on the 96 OOF pages whose host has >= 5 pages (mostly shops and docs), WCXB F1
@@ -353,12 +355,22 @@ def score_segmented(seg: Segmented, model: LineModel | None = None) -> np.ndarra
 
 
 def score_pages(segs: list[Segmented], model: LineModel | None = None) -> list[np.ndarray]:
-    """`score_segmented` of each page, stage by stage: every page's features, then every page's
-    forest pass (each stage's tables and code stay in the cache: `clean_texts`)."""
+    """`score_segmented` of each page, stage by stage: the pages' features, then their forest
+    passes (each stage's tables and code stay in the cache: `clean_texts`), SCORE_ROWS lines at
+    most at a time (their features take 600 bytes a line)."""
     model = model or _shipped()
-    X = [features(s.lines, s.blank_before, s.blank_after, s.bullets, model.index) if s.lines else None
-         for s in segs]
-    return [_predict(x, model) if x is not None else np.zeros(0, dtype=np.float64) for x in X]
+    out: list[np.ndarray] = []
+    while len(out) < len(segs):
+        run, rows = [], 0
+        for s in segs[len(out):]:
+            if run and rows + len(s.lines) > SCORE_ROWS:
+                break
+            run.append(s)
+            rows += len(s.lines)
+        X = [features(s.lines, s.blank_before, s.blank_after, s.bullets, model.index) if s.lines else None
+             for s in run]
+        out += [_predict(x, model) if x is not None else np.zeros(0, dtype=np.float64) for x in X]
+    return out
 
 
 def _predict(X: np.ndarray, model: LineModel) -> np.ndarray:
@@ -533,8 +545,8 @@ def clean_texts(texts: Sequence[str], urls: Sequence[str | None] | None = None, 
 
     The pages go through each stage together (repair and segmentation, line features, the
     forest, decisions, language identification), so that a stage's tables and code stay in
-    the processor's cache from one page to the next: `options.BATCH_PAGES` (64) pages a call
-    take about a sixth less time than as many calls of `clean_text` (BENCHMARKS.md). Raises
+    the processor's cache from one page to the next: `options.BATCH_PAGES` (256) pages a call
+    take about a fifth less time than as many calls of `clean_text` (BENCHMARKS.md). Raises
     TypeError, naming the text, when one is not a str; nothing is cleaned then.
     """
     texts = list(texts)

@@ -264,3 +264,21 @@ def test_bylines_and_datelines_are_asked_once_a_line(monkeypatch):
         assert seg.byline(0) == ["Jane Doe"] and seg.byline(2) is None
         assert seg.dateline(1) and not seg.dateline(2)
     assert len(asked) == 4
+
+
+def test_score_pages_keeps_at_most_score_rows_lines_of_features(monkeypatch):
+    """Pages scored a few at a time (SCORE_ROWS lines of features at most): the same probabilities."""
+    pages = [textmode.segment(t) for t in (ARTICLE, "Menu\nHome\nLogin", "", ARTICLE.replace("\n\n", "\n"))]
+    whole = textmode.score_pages(pages)
+    events: list[str] = []
+    features, predict = textmode.features, textmode._predict
+    monkeypatch.setattr(textmode, "features", lambda *a: events.append("features") or features(*a))
+    monkeypatch.setattr(textmode, "_predict", lambda *a: events.append("forest") or predict(*a))
+    monkeypatch.setattr(textmode, "SCORE_ROWS", 5)  # fewer than any page's lines: one page a run
+    for a, b in zip(textmode.score_pages(pages), whole):
+        assert np.array_equal(a, b)
+    assert events == ["features", "forest"] * 3  # the page without lines needs neither
+    events.clear()
+    monkeypatch.setattr(textmode, "SCORE_ROWS", 10_000)
+    textmode.score_pages(pages)
+    assert events == ["features"] * 3 + ["forest"] * 3

@@ -230,7 +230,7 @@ class _Alarm:
 
 
 #: copydesk's extractor cleans a shard's text records together (`textmode.clean_texts`, which
-#: gives the same documents a sixth sooner), `options.BATCH_PAGES` records at a time; a record of
+#: gives the same documents a fifth sooner), `options.BATCH_PAGES` records at a time; a record of
 #: more than this many characters is cleaned alone, so that a batch stays far within the time
 #: limits of one record.
 BATCH_TEXT_MAX_CHARS = 100_000
