@@ -14,5 +14,5 @@ setup(ext_modules=[
     Extension("copydesk._textstats", ["copydesk/_textstats.c"], depends=["copydesk/_wordtable.h"], optional=True,
               extra_compile_args=["-O2"]),
     Extension("copydesk._linestats", ["copydesk/_linestats.c"], depends=["copydesk/_wordtable.h"], optional=True,
-              extra_compile_args=["-O2"]),
+              extra_compile_args=["-O3"]),
 ])

@@ -82,7 +82,7 @@ static PyObject *py_table(PyObject *self, PyObject *args) {
             PyErr_NoMemory();
             goto fail;
         }
-        t->value[e] = i;
+        t->slot[e].value = (int32_t)i;
     }
     free(buf);
     PyObject *cap = PyCapsule_New(t, "copydesk.linestats.table", capsule_free);
@@ -119,7 +119,7 @@ static int emit_token(const Py_UCS4 *tok, Py_ssize_t n, int64_t *r, table_t *sto
     if (table_find(stops, tok, n, h, 0) >= 0) r[C_STOPS]++;
     if (*ntok >= cap) return -1;
     Py_ssize_t e = vocab ? table_find(vocab, tok, n, h, 0) : -1;
-    wid[*ntok] = e >= 0 ? vocab->value[e] : -1;
+    wid[*ntok] = e >= 0 ? vocab->slot[e].value : -1;
     tok_line[(*ntok)++] = line;
     return 0;
 }
@@ -136,7 +136,7 @@ static Py_ssize_t fold_key(Py_UCS4 *k, Py_ssize_t n) {
             continue;
         }
         if (space) k[o++] = ' ';
-        if (Py_UNICODE_ISDECIMAL(ch)) {
+        if (ch < 128 ? ch >= '0' && ch <= '9' : Py_UNICODE_ISDECIMAL(ch)) { /* ASCII answered at once */
             if (!digit || space) k[o++] = '0';
             digit = 1;
         } else {
@@ -148,10 +148,21 @@ static Py_ssize_t fold_key(Py_UCS4 *k, Py_ssize_t n) {
     return o;
 }
 
-static int matches(int kind, const void *d, Py_ssize_t len, Py_ssize_t i, const char *lit) {
+static int matches(const Py_UCS4 *cp, Py_ssize_t len, Py_ssize_t i, const char *lit) {
     for (Py_ssize_t k = 0; lit[k]; k++)
-        if (i + k >= len || PyUnicode_READ(kind, d, i + k) != (Py_UCS4)(unsigned char)lit[k]) return 0;
+        if (i + k >= len || cp[i + k] != (Py_UCS4)(unsigned char)lit[k]) return 0;
     return 1;
+}
+
+/* The first len code points of a string's data, into cp: one loop a string kind. */
+static void read_cps(int kind, const void *d, Py_ssize_t len, Py_UCS4 *cp) {
+    if (kind == PyUnicode_1BYTE_KIND) {
+        for (Py_ssize_t i = 0; i < len; i++) cp[i] = ((const Py_UCS1 *)d)[i];
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        for (Py_ssize_t i = 0; i < len; i++) cp[i] = ((const Py_UCS2 *)d)[i];
+    } else {
+        memcpy(cp, d, len * sizeof *cp);
+    }
 }
 
 /* counts(lines, out, wid, tok_line, class_table, stop_table, vocab_table, max_chars, sep_chars,
@@ -164,7 +175,7 @@ static PyObject *py_counts(PyObject *self, PyObject *args) {
                           &stop_cap, &vocab_cap, &max_chars, &sep_chars, &copy_chars))
         return NULL;
     PyObject *result = NULL;
-    Py_UCS4 *tok = NULL, *key = NULL;
+    Py_UCS4 *tok = NULL, *key = NULL, *cp = NULL;
     table_t keys;
     int keys_ready = 0;
     Py_ssize_t *key_entry = NULL; /* each line's entry in `keys` */
@@ -181,8 +192,9 @@ static PyObject *py_counts(PyObject *self, PyObject *args) {
         goto done;
     }
     tok = malloc((max_chars + 1) * sizeof *tok);
+    cp = malloc((max_chars + 1) * sizeof *cp);
     key = malloc((copy_chars + 1) * sizeof *key);
-    if (!tok || !key || table_init(&keys, (size_t)n) < 0) {
+    if (!tok || !cp || !key || table_init(&keys, (size_t)n) < 0) {
         PyErr_NoMemory();
         goto done;
     }
@@ -199,42 +211,40 @@ static PyObject *py_counts(PyObject *self, PyObject *args) {
             PyErr_SetString(PyExc_TypeError, "counts() takes a list of str");
             goto done;
         }
-        int kind = PyUnicode_KIND(s);
-        const void *d = PyUnicode_DATA(s);
         Py_ssize_t len = PyUnicode_GET_LENGTH(s);
         if (len > max_chars) len = max_chars;
+        read_cps(PyUnicode_KIND(s), PyUnicode_DATA(s), len, cp);
         int64_t *r = o + li * NCOLS;
+        /* the counts of the line, kept in registers until it ends (r is memory emit_token writes) */
+        int64_t words = 0, spaces = 0, uppers = 0, title = 0, letters = 0, digits = 0, other = 0, seps = 0, sents = 0;
         int prev_ws = 1, prev_space = 1, copyright = 0, url = 0;
         Py_ssize_t tl_len = 0, key_len = len < copy_chars ? len : copy_chars;
         int fold = 0;
         for (Py_ssize_t i = 0; i < len; i++) {
-            Py_UCS4 ch = PyUnicode_READ(kind, d, i);
+            Py_UCS4 ch = cp[i];
             if (ch == 0x130 || ch == 0x3A3) { /* lowercased by context or into two code points */
                 result = PyLong_FromLong(-1);
                 goto done;
             }
             unsigned c = cls_of(cls, ch);
             int ws = (c & WS) != 0;
-            if (!ws && prev_ws) r[C_WORDS]++;
-            if (c & SPACE) r[C_SPACES]++;
-            if (c & UPPER) {
-                r[C_UPPERS]++;
-                if (prev_space) r[C_TITLE]++;
-            }
-            if (c & LETTER) r[C_LETTERS]++;
-            if (c & DIGIT) r[C_DIGITS]++;
-            if (!(c & (LETTER | DIGIT | SPACE))) r[C_OTHER]++;
-            if ((c & SEP) && i < sep_chars) r[C_SEP]++;
+            words += !ws && prev_ws;
+            spaces += (c & SPACE) != 0;
+            uppers += (c & UPPER) != 0;
+            title += (c & UPPER) && prev_space;
+            letters += (c & LETTER) != 0;
+            digits += (c & DIGIT) != 0;
+            other += !(c & (LETTER | DIGIT | SPACE));
+            seps += (c & SEP) && i < sep_chars;
             if (ch == 0xA9) copyright = 1;
-            if (ch == '.' && i + 1 < len && PyUnicode_READ(kind, d, i + 1) == 32) r[C_SENT]++;
+            if (ch == '.' && i + 1 < len && cp[i + 1] == 32) sents++;
             if (!url) {
                 if (ch == '@') url = 1;
-                else if (ch == 'h' && (matches(kind, d, len, i, "http://") || matches(kind, d, len, i, "https://"))) url = 1;
-                else if (ch == 'w' && matches(kind, d, len, i, "www.")) url = 1;
-                else if (ch == '.' && matches(kind, d, len, i, ".com") &&
-                         (i + 4 >= len || !is_word_char(PyUnicode_READ(kind, d, i + 4)))) url = 1;
+                else if (ch == 'h' && (matches(cp, len, i, "http://") || matches(cp, len, i, "https://"))) url = 1;
+                else if (ch == 'w' && matches(cp, len, i, "www.")) url = 1;
+                else if (ch == '.' && matches(cp, len, i, ".com") && (i + 4 >= len || !is_word_char(cp[i + 4]))) url = 1;
             }
-            if (!copyright && ch == 'o' && i + 8 <= copy_chars && matches(kind, d, len, i, "opyright")) copyright = 1;
+            if (!copyright && ch == 'o' && i + 8 <= copy_chars && matches(cp, len, i, "opyright")) copyright = 1;
             /* tokens: \w+ of the lowercased line */
             Py_UCS4 low = lower_of(ch);
             if (is_word_char(low)) {
@@ -248,20 +258,29 @@ static PyObject *py_counts(PyObject *self, PyObject *args) {
             if (i < key_len) {
                 key[i] = low;
                 if ((c & DECIMAL) || (ws && !(ch == 32 && i > 0 && !prev_ws && i + 1 < key_len &&
-                                               !(cls_of(cls, PyUnicode_READ(kind, d, i + 1)) & WS))))
+                                               !(cls_of(cls, cp[i + 1]) & WS))))
                     fold = 1;
             }
             prev_ws = ws;
             prev_space = (c & SPACE) != 0;
         }
         if (tl_len && emit_token(tok, tl_len, r, stops, vocab, w, tl, &ntok, tok_cap, li) < 0) goto no_room;
+        r[C_WORDS] = words;
+        r[C_SPACES] = spaces;
+        r[C_UPPERS] = uppers;
+        r[C_TITLE] = title;
+        r[C_LETTERS] = letters;
+        r[C_DIGITS] = digits;
+        r[C_OTHER] = other;
+        r[C_SEP] = seps;
+        r[C_SENT] = sents;
         if (len > 0) {
-            Py_UCS4 last = PyUnicode_READ(kind, d, len - 1);
+            Py_UCS4 last = cp[len - 1];
             unsigned lc = cls_of(cls, last);
             r[C_TERM] = (lc & TERM) != 0;
             r[C_COLON] = last == ':';
             r[C_SENT] += (lc & SENT_END) != 0;
-            r[C_UPPER0] = Py_UNICODE_ISUPPER(PyUnicode_READ(kind, d, 0)) != 0;
+            r[C_UPPER0] = Py_UNICODE_ISUPPER(cp[0]) != 0;
         }
         r[C_URL] = url;
         r[C_COPY] = copyright;
@@ -271,11 +290,11 @@ static PyObject *py_counts(PyObject *self, PyObject *args) {
             PyErr_NoMemory();
             goto done;
         }
-        r[C_FIRST] = keys.value[e] == 0;
-        keys.value[e]++;
+        r[C_FIRST] = keys.slot[e].value == 0;
+        keys.slot[e].value++;
         key_entry[li] = e;
     }
-    for (Py_ssize_t li = 0; li < n; li++) o[li * NCOLS + C_REPEAT] = keys.value[key_entry[li]];
+    for (Py_ssize_t li = 0; li < n; li++) o[li * NCOLS + C_REPEAT] = keys.slot[key_entry[li]].value;
     result = PyLong_FromSsize_t(ntok);
     goto done;
 no_room:
@@ -284,6 +303,7 @@ done:
     if (keys_ready) table_free(&keys);
     free(key_entry);
     free(tok);
+    free(cp);
     free(key);
     PyBuffer_Release(&out);
     PyBuffer_Release(&wid);

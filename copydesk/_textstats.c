@@ -86,7 +86,7 @@ static int stop_max = -1;
 
 static int key_bits(const Py_UCS4 *s, int n) {
     Py_ssize_t e = table_find(&word_table, s, n, hash_cps(s, n), 0);
-    return e >= 0 ? (int)word_table.value[e] : 0;
+    return e >= 0 ? (int)word_table.slot[e].value : 0;
 }
 
 static int key_add(PyObject *word, int bit) {
@@ -101,7 +101,7 @@ static int key_add(PyObject *word, int bit) {
         PyErr_SetString(PyExc_ValueError, "words: too many words for the table");
         return -1;
     }
-    word_table.value[e] |= bit;
+    word_table.slot[e].value |= bit;
     return 0;
 }
 

@@ -21,18 +21,19 @@ static uint64_t hash_cps(const Py_UCS4 *k, Py_ssize_t n) {
     return h ^ (h >> 32);
 }
 
-/* A slot: the hash and length of its key beside the key's entry (-1: empty), so that a probe
- * reads one place. */
+/* A slot holds its key's place in the pool, its length (-1: an empty slot), the high half of its
+ * hash and its value: a probe reads one place, and the pool only to confirm a match. */
 typedef struct {
-    uint64_t hash;
-    int32_t entry, len;
+    uint32_t tag;
+    int32_t len;
+    uint32_t off;
+    int32_t value; /* the word's number or bits; for a repeat key, its count */
 } slot_t;
 
-/* An open-addressing table of code point strings: the word tables, and a page's repeat keys. */
+/* An open-addressing table of code point strings: the word tables, and a page's repeat keys. An
+ * entry is the number of its slot (slots never move: the table is sized for its entries). */
 typedef struct {
     size_t mask, used;
-    Py_ssize_t *off;       /* key i: pool[off[i] ...), its length in its slot */
-    int64_t *value;        /* the word's number or bits; for a repeat key, its count */
     slot_t *slot;
     Py_UCS4 *pool;
     Py_ssize_t pool_len, pool_cap;
@@ -40,7 +41,7 @@ typedef struct {
 
 static void table_free(table_t *t) {
     if (!t) return;
-    free(t->off); free(t->value); free(t->slot); free(t->pool);
+    free(t->slot); free(t->pool);
     memset(t, 0, sizeof *t);
 }
 
@@ -50,30 +51,37 @@ static int table_init(table_t *t, size_t entries) {
     while (cap < entries * 2 + 2) cap <<= 1;
     memset(t, 0, sizeof *t);
     t->mask = cap - 1;
-    t->off = malloc(cap * sizeof *t->off);
-    t->value = malloc(cap * sizeof *t->value);
     t->slot = malloc(cap * sizeof *t->slot);
     t->pool_cap = 1024;
     t->pool = malloc(t->pool_cap * sizeof *t->pool);
-    if (!t->off || !t->value || !t->slot || !t->pool) {
+    if (!t->slot || !t->pool) {
         table_free(t);
         return -1;
     }
-    for (size_t i = 0; i < cap; i++) t->slot[i].entry = -1;
+    for (size_t i = 0; i < cap; i++) t->slot[i].len = -1;
     return 0;
+}
+
+/* Whether a and b hold the same n code points (keys are words: a loop beats a call of memcmp). */
+static inline int same_cps(const Py_UCS4 *a, const Py_UCS4 *b, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
 }
 
 /* The entry holding key k, or (insert) a new one with value 0; -1: absent (or out of memory). */
 static Py_ssize_t table_find(table_t *t, const Py_UCS4 *k, Py_ssize_t n, uint64_t h, int insert) {
     size_t i = (size_t)h & t->mask;
+    uint32_t tag = (uint32_t)(h >> 32);
     for (;;) {
-        Py_ssize_t e = t->slot[i].entry;
-        if (e < 0) break;
-        if (t->slot[i].hash == h && t->slot[i].len == n && memcmp(t->pool + t->off[e], k, n * sizeof *k) == 0)
-            return e;
+        const slot_t *s = &t->slot[i];
+        if (s->len < 0) break;
+        if (s->tag == tag && s->len == n && same_cps(t->pool + s->off, k, n))
+            return (Py_ssize_t)i;
         i = (i + 1) & t->mask;
     }
-    if (!insert || t->used * 2 + 2 > t->mask + 1 || n > INT32_MAX) return -1;
+    if (!insert || t->used * 2 + 2 > t->mask + 1 || n > INT32_MAX || t->pool_len + n > (Py_ssize_t)UINT32_MAX)
+        return -1;
     if (t->pool_len + n > t->pool_cap) {
         Py_ssize_t cap = t->pool_cap;
         while (cap < t->pool_len + n) cap *= 2;
@@ -82,15 +90,15 @@ static Py_ssize_t table_find(table_t *t, const Py_UCS4 *k, Py_ssize_t n, uint64_
         t->pool = p;
         t->pool_cap = cap;
     }
-    Py_ssize_t e = (Py_ssize_t)t->used++;
     memcpy(t->pool + t->pool_len, k, n * sizeof *k);
-    t->off[e] = t->pool_len;
-    t->value[e] = 0;
+    slot_t *s = &t->slot[i];
+    s->tag = tag;
+    s->len = (int32_t)n;
+    s->off = (uint32_t)t->pool_len;
+    s->value = 0;
     t->pool_len += n;
-    t->slot[i].hash = h;
-    t->slot[i].entry = (int32_t)e;
-    t->slot[i].len = (int32_t)n;
-    return e;
+    t->used++;
+    return (Py_ssize_t)i;
 }
 
 #endif
