@@ -9,10 +9,10 @@ from .errors import CopydeskError, ExtractionTimeout, ModelError
 from .options import Options
 from .api import explain, extract
 from .corpus import LineCounts, count_lines
-from .textmode import clean_text
+from .textmode import clean_text, clean_texts
 
 __all__ = [
-    "extract", "clean_text", "explain", "count_lines", "LineCounts", "Document", "Paragraph", "Options",
+    "extract", "clean_text", "clean_texts", "explain", "count_lines", "LineCounts", "Document", "Paragraph", "Options",
     "CopydeskError", "ExtractionTimeout", "ModelError",
 ]
 __version__ = "0.1.0"

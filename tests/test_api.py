@@ -70,7 +70,7 @@ def test_plain_text_goes_to_text_mode_and_json_is_refused():
 
 
 def test_public_surface():
-    for name in ("extract", "clean_text", "explain", "count_lines", "Document", "Options", "ModelError"):
+    for name in ("extract", "clean_text", "clean_texts", "explain", "count_lines", "Document", "Options", "ModelError"):
         assert hasattr(copydesk, name)
 
 

@@ -67,7 +67,7 @@ def copydesk_text(text: str) -> str:
 
 
 def copydesk_texts(texts: list[str]) -> list[str]:
-    from copydesk.textmode import clean_texts
+    from copydesk import clean_texts
     return [doc.text for doc in clean_texts(texts)]
 
 
