@@ -141,7 +141,7 @@ def test_extract_loads_no_other_stage():
 def test_jsonl_text_records_cleaned_in_batches_keep_their_order(tmp_path, capsys, monkeypatch):
     """Text records go to `clean_texts` a few at a time: the same documents, in the corpus's order,
     the bad records reported on their own."""
-    import copydesk.cli as cli
+    from copydesk import cli
     from copydesk.textmode import clean_text
     monkeypatch.setattr(cli, "BATCH_PAGES", 3)
     story = (EXAMPLES / "news-article.txt").read_text()
@@ -159,7 +159,7 @@ def test_jsonl_text_records_cleaned_in_batches_keep_their_order(tmp_path, capsys
 
 
 def test_jsonl_batch_that_fails_is_cleaned_record_by_record(tmp_path, capsys, monkeypatch):
-    import copydesk.textmode as textmode
+    from copydesk import textmode
     from copydesk.errors import CopydeskError
     real = textmode.clean_texts
 

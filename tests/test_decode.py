@@ -127,7 +127,7 @@ def _small_ftfy(step):
 
     class Small:
         @staticmethod
-        def TextFixerConfig():  # noqa: N802 - ftfy's name
+        def TextFixerConfig():  # ftfy's name
             return ftfy.TextFixerConfig(max_decode_length=step)
 
         @staticmethod

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from copydesk.batch.job import BATCH_TEXT_MAX_CHARS, BatchConfig, clean_batch, process_item, resolve_extractor
+from copydesk.batch.job import (
+    BATCH_TEXT_MAX_CHARS,
+    BatchConfig,
+    clean_batch,
+    process_item,
+    resolve_extractor,
+)
 from copydesk.batch.readers import Record
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -52,7 +58,7 @@ def test_a_batch_is_left_to_the_records_when_it_fails_or_is_not_copydesks(tmp_pa
     assert clean_batch(items, simple, cfg.options()) == ([None] * 3, 0.0)
     assert clean_batch(items[:1], resolve_extractor("copydesk"), cfg.options()) == ([None], 0.0)  # one: alone
 
-    import copydesk.textmode as textmode
+    from copydesk import textmode
 
     def broken(*a, **k):
         raise RuntimeError("a page the batch could not clean")
