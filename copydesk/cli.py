@@ -22,7 +22,7 @@ from .api import extract
 from .decode import has_lone_surrogate
 from .document import Document
 from .errors import CopydeskError
-from .options import BATCH_PAGES, DEFAULT_TIMEOUT, Options
+from .options import BATCH_MAX_CHARS, BATCH_PAGES, DEFAULT_TIMEOUT, Options
 
 FORMATS = ("text", "markdown", "json", "jsonl")
 INPUTS = ("auto", "html", "text", "jsonl")
@@ -142,12 +142,14 @@ def _run_archive(path: str, kind: str, args: argparse.Namespace, options: Option
 
 def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tuple[int, int]:
     """Clean every record of a JSONL corpus; returns (records done, records failed). Text records
-    are cleaned `BATCH_PAGES` at a time (`clean_texts`), and written in their order."""
+    are cleaned `BATCH_PAGES` at a time (`clean_texts`; fewer when they hold BATCH_MAX_CHARS
+    characters), and written in their order."""
     done = failed = 0
     raw = _read(path).decode("utf-8-sig", "replace")
     counts = _corpus_counts(raw, args) if args.corpus and not args.html_field else None
     field = args.html_field or args.text_field
     pending: list[tuple[int, dict, str, str | None]] = []  # text records waiting for their batch
+    held = 0  # their characters
 
     def report(lineno: int, e: Exception) -> None:
         nonlocal failed
@@ -164,6 +166,7 @@ def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tu
         done += 1
 
     def flush() -> None:
+        nonlocal held
         from .textmode import clean_texts
         try:
             docs = clean_texts([p[2] for p in pending], [p[3] for p in pending], options, counts)
@@ -175,6 +178,7 @@ def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tu
             except (ValueError, CopydeskError, TypeError) as e:
                 report(lineno, e)
         pending.clear()
+        held = 0
 
     for lineno, line in enumerate(raw.splitlines(), 1):
         if not line.strip():
@@ -191,9 +195,10 @@ def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tu
                 write(record, extract(value, url=url, options=options))
             else:
                 pending.append((lineno, record, value, url))
+                held += len(value)
         except (ValueError, CopydeskError, TypeError) as e:
             report(lineno, e)
-        if len(pending) >= BATCH_PAGES:
+        if len(pending) >= BATCH_PAGES or held >= BATCH_MAX_CHARS:
             flush()
     if pending:
         flush()

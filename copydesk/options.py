@@ -21,6 +21,8 @@ DEFAULT_TIMEOUT = 30.0
 #: Scraped texts worth cleaning together (`textmode.clean_texts`): 16 or 64 at a time take about
 #: 15 % less time than one by one, 256 about 20 % less (BENCHMARKS.md, scraped-text mode).
 BATCH_PAGES = 256
+#: ...and at most this many characters of them (a batch's lines are held at once).
+BATCH_MAX_CHARS = 16_000_000
 
 
 def compiled_part(name: str) -> ModuleType | None:

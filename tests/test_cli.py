@@ -141,7 +141,7 @@ def test_extract_loads_no_other_stage():
 def test_jsonl_text_records_cleaned_in_batches_keep_their_order(tmp_path, capsys, monkeypatch):
     """Text records go to `clean_texts` a few at a time: the same documents, in the corpus's order,
     the bad records reported on their own."""
-    from copydesk import cli
+    from copydesk import cli, textmode
     from copydesk.textmode import clean_text
     monkeypatch.setattr(cli, "BATCH_PAGES", 3)
     story = (EXAMPLES / "news-article.txt").read_text()
@@ -156,6 +156,13 @@ def test_jsonl_text_records_cleaned_in_batches_keep_their_order(tmp_path, capsys
     assert [r["id"] for r in records] == list(range(len(texts)))
     assert [r["copydesk"]["text"] for r in records] == [clean_text(t).text for t in texts]
     assert "c.jsonl:5: field 'text' is missing or not a string" in err
+    batches: list[int] = []
+    real = textmode.clean_texts
+    monkeypatch.setattr(textmode, "clean_texts", lambda texts, *a: batches.append(len(texts)) or real(texts, *a))
+    monkeypatch.setattr(cli, "BATCH_MAX_CHARS", len(story) + 1)  # a story and one more record end a batch
+    assert main(["extract", "--input", "jsonl", str(corpus)]) == 1
+    assert [json.loads(x)["id"] for x in capsys.readouterr().out.splitlines()] == list(range(len(texts)))
+    assert batches == [2, 3, 1]
 
 
 def test_jsonl_batch_that_fails_is_cleaned_record_by_record(tmp_path, capsys, monkeypatch):

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 
 from ..document import Document, Paragraph
 from ..errors import ExtractionTimeout, ModelError
-from ..options import Options
+from ..options import BATCH_MAX_CHARS, Options
 from .readers import Failure, Item, Record, Skip, Source, read_source, read_warc_range, source_spans
 
 #: Extra seconds (at most) granted beyond ``timeout`` before the in-process alarm fires.
@@ -230,9 +230,9 @@ class _Alarm:
 
 
 #: copydesk's extractor cleans a shard's text records together (`textmode.clean_texts`, which
-#: gives the same documents a fifth sooner), `options.BATCH_PAGES` records at a time; a record of
-#: more than this many characters is cleaned alone, so that a batch stays far within the time
-#: limits of one record.
+#: gives the same documents a fifth sooner), `options.BATCH_PAGES` records and BATCH_MAX_CHARS
+#: characters at most at a time; a record of more than this many characters is cleaned alone, so
+#: that a batch stays far within the time limits of one record.
 BATCH_TEXT_MAX_CHARS = 100_000
 
 
@@ -245,8 +245,13 @@ def clean_batch(items: list[Item], extractor: Extractor, opts: Options,
     docs: list[Document | None] = [None] * len(items)
     if extractor is not _copydesk_extractor:
         return docs, 0.0
-    texts = {k: it for k, it in enumerate(items)
-             if isinstance(it, Record) and it.html is None and len(it.text or "") <= BATCH_TEXT_MAX_CHARS}
+    texts: dict[int, Record] = {}
+    held = 0
+    for k, it in enumerate(items):
+        if isinstance(it, Record) and it.html is None and len(it.text or "") <= BATCH_TEXT_MAX_CHARS \
+                and held < BATCH_MAX_CHARS:
+            texts[k] = it
+            held += len(it.text or "")
     if len(texts) < 2:
         return docs, 0.0
     from ..textmode import clean_texts

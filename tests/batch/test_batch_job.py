@@ -64,3 +64,11 @@ def test_a_batch_is_left_to_the_records_when_it_fails_or_is_not_copydesks(tmp_pa
         raise RuntimeError("a page the batch could not clean")
     monkeypatch.setattr(textmode, "clean_texts", broken)
     assert clean_batch(items, resolve_extractor("copydesk"), cfg.options()) == ([None] * 3, 0.0)
+
+
+def test_a_batch_holds_at_most_batch_max_chars(tmp_path, monkeypatch):
+    from copydesk.batch import job
+    items = _text_records(4)
+    monkeypatch.setattr(job, "BATCH_MAX_CHARS", len(items[0].text) + 1)  # reached with the second record
+    docs, _ = clean_batch(items, resolve_extractor("copydesk"), BatchConfig(outdir=str(tmp_path)).options())
+    assert [d is not None for d in docs] == [True, True, False, False]  # the others go alone
