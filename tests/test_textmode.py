@@ -282,3 +282,28 @@ def test_score_pages_keeps_at_most_score_rows_lines_of_features(monkeypatch):
     monkeypatch.setattr(textmode, "SCORE_ROWS", 10_000)
     textmode.score_pages(pages)
     assert events == ["features"] * 3 + ["forest"] * 3
+
+
+def test_the_garbage_collector_is_paused_for_a_batch_only(monkeypatch):
+    import gc
+    states: list[bool] = []
+    real = textmode.score_pages
+    monkeypatch.setattr(textmode, "score_pages", lambda *a: states.append(gc.isenabled()) or real(*a))
+    assert gc.isenabled()
+    textmode.clean_texts([ARTICLE, ARTICLE])
+    clean_text(ARTICLE)
+    assert states == [False, True] and gc.isenabled()
+
+    def broken(*a):
+        raise RuntimeError("a failing stage")
+    monkeypatch.setattr(textmode, "score_pages", broken)
+    with pytest.raises(RuntimeError):
+        textmode.clean_texts([ARTICLE, ARTICLE])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(textmode, "score_pages", real)
+        textmode.clean_texts([ARTICLE, ARTICLE])
+        assert not gc.isenabled()  # left as the caller set it
+    finally:
+        gc.enable()
