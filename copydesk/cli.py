@@ -65,11 +65,13 @@ def _clean_text(text: str, url: str | None, options: Options, counts=None) -> Do
     return clean_text(text, url=url, options=options, counts=counts)
 
 
-def _extract_one(data: bytes, path: str, args: argparse.Namespace, options: Options) -> Document:
-    if args.input == "text" or (args.input == "auto" and _looks_text_path(path)):
-        from .decode import decode
-        return _clean_text(decode(data).text, args.url, options)
-    return extract(data, url=args.url, options=options)
+def _is_text(path: str, args: argparse.Namespace) -> bool:
+    return args.input == "text" or (args.input == "auto" and _looks_text_path(path))
+
+
+def _decoded(data: bytes) -> str:
+    from .decode import decode
+    return decode(data).text
 
 
 def _render(doc: Document, fmt: str, source: str) -> str:
@@ -237,7 +239,35 @@ def cmd_extract(args: argparse.Namespace) -> int:
     out = sys.stdout
     failed = 0
     many = len(paths) > 1
+    pending: list[tuple[str, str]] = []  # scraped-text files waiting for their batch: (path, text)
+    held = 0  # their characters
+
+    def report(path: str, e: Exception) -> None:
+        nonlocal failed
+        print(f"copydesk: {path}: {type(e).__name__}: {e}", file=sys.stderr)
+        failed += 1
+
+    def flush() -> None:
+        nonlocal held
+        from .textmode import clean_texts
+        try:
+            docs = clean_texts([t for _, t in pending], [args.url] * len(pending), options)
+        except (CopydeskError, ValueError, TypeError):
+            docs = None  # each file alone: an error is its own
+        for k, (path, text) in enumerate(pending):
+            try:
+                _emit(docs[k] if docs is not None else _clean_text(text, args.url, options), path, args.format,
+                      out, many)
+            except (CopydeskError, ValueError, TypeError) as e:
+                report(path, e)
+        pending.clear()
+        held = 0
+
     for path in paths:
+        archive = _archive_kind(path) if args.input == "auto" else None
+        text_file = args.input != "jsonl" and not archive and _is_text(path, args)
+        if pending and (not text_file or len(pending) >= BATCH_PAGES or held >= BATCH_MAX_CHARS):
+            flush()  # what comes next is written after them
         if args.input == "jsonl":
             try:
                 _, bad = _run_jsonl(path, args, options, out)
@@ -246,12 +276,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 bad = 1
             failed += bad > 0
             continue
-        archive = _archive_kind(path) if args.input == "auto" else None
         if archive:
             failed += _run_archive(path, archive, args, options, out) > 0
             continue
         try:
-            doc = _extract_one(_read(path), path, args, options)
+            data = _read(path)
+            if text_file:
+                pending.append((path, _decoded(data)))
+                held += len(pending[-1][1])
+                continue
+            doc = extract(data, url=args.url, options=options)
         except OSError as e:
             hint = ""
             if isinstance(e, FileNotFoundError) and _URL_RE.match(path):
@@ -260,10 +294,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
             failed += 1
             continue
         except (CopydeskError, ValueError) as e:
-            print(f"copydesk: {path}: {type(e).__name__}: {e}", file=sys.stderr)
-            failed += 1
+            report(path, e)
             continue
         _emit(doc, path, args.format, out, many)
+    if pending:
+        flush()
     out.flush()
     return EXIT_FAILED if failed else EXIT_OK
 

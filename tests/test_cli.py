@@ -181,3 +181,24 @@ def test_jsonl_batch_that_fails_is_cleaned_record_by_record(tmp_path, capsys, mo
     assert main(["extract", "--input", "jsonl", str(corpus)]) == 0
     records = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [r["id"] for r in records] == [0, 1, 2] and all("hydrogen" in r["copydesk"]["text"].lower() for r in records)
+
+
+def test_text_files_cleaned_in_batches_keep_their_order(tmp_path, capsys, monkeypatch):
+    """Scraped-text files go to `clean_texts` a few at a time, written in the inputs' order,
+    an HTML page among them in its place."""
+    from copydesk import cli
+    from copydesk.textmode import clean_text
+    monkeypatch.setattr(cli, "BATCH_PAGES", 2)
+    story = (EXAMPLES / "news-article.txt").read_text()
+    texts = {"a.txt": story, "b.txt": "Menu\nHome\nLogin", "d.txt": story.replace("\n\n", "\n"), "e.txt": "",
+             "f.txt": story[: len(story) // 2]}
+    for name, t in texts.items():
+        (tmp_path / name).write_text(t)
+    (tmp_path / "c.html").write_bytes((EXAMPLES / "news-article.html").read_bytes())
+    assert main(["extract", "--format", "jsonl", str(tmp_path)]) == 0
+    records = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [Path(r["source"]).name for r in records] == ["a.txt", "b.txt", "c.html", "d.txt", "e.txt", "f.txt"]
+    for r in records:
+        name = Path(r["source"]).name
+        if name in texts:
+            assert r["text"] == clean_text(texts[name]).text
