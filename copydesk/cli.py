@@ -14,8 +14,9 @@ import json
 import re
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .api import extract
@@ -72,6 +73,44 @@ def _is_text(path: str, args: argparse.Namespace) -> bool:
 def _decoded(data: bytes) -> str:
     from .decode import decode
     return decode(data).text
+
+
+class _TextBatch:
+    """Scraped texts waiting to be cleaned together (`clean_texts`): `full` at BATCH_PAGES texts
+    or BATCH_MAX_CHARS characters. `flush` hands each item its document, in order, by
+    `done(item, doc)`, or its error by `failed(item, error)`; a batch that fails is cleaned one
+    text at a time, so that an error is its own text's."""
+
+    def __init__(self, options: Options, counts, done: Callable[[Any, Document], None],
+                 failed: Callable[[Any, Exception], None]) -> None:
+        self.options, self.counts, self.done, self.failed = options, counts, done, failed
+        self.items: list[tuple[Any, str, str | None]] = []
+        self.chars = 0
+
+    def add(self, item: Any, text: str, url: str | None) -> None:
+        self.items.append((item, text, url))
+        self.chars += len(text)
+
+    @property
+    def full(self) -> bool:
+        return len(self.items) >= BATCH_PAGES or self.chars >= BATCH_MAX_CHARS
+
+    def flush(self) -> None:
+        if not self.items:
+            return
+        from .textmode import clean_texts
+        try:
+            docs = clean_texts([t for _, t, _ in self.items], [u for _, _, u in self.items], self.options,
+                               self.counts)
+        except (CopydeskError, ValueError, TypeError):
+            docs = None
+        for k, (item, text, url) in enumerate(self.items):
+            try:
+                self.done(item, docs[k] if docs is not None else _clean_text(text, url, self.options, self.counts))
+            except (CopydeskError, ValueError, TypeError) as e:
+                self.failed(item, e)
+        self.items.clear()
+        self.chars = 0
 
 
 def _render(doc: Document, fmt: str, source: str) -> str:
@@ -150,8 +189,6 @@ def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tu
     raw = _read(path).decode("utf-8-sig", "replace")
     counts = _corpus_counts(raw, args) if args.corpus and not args.html_field else None
     field = args.html_field or args.text_field
-    pending: list[tuple[int, dict, str, str | None]] = []  # text records waiting for their batch
-    held = 0  # their characters
 
     def report(lineno: int, e: Exception) -> None:
         nonlocal failed
@@ -167,21 +204,7 @@ def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tu
         out.write(line + "\n")
         done += 1
 
-    def flush() -> None:
-        nonlocal held
-        from .textmode import clean_texts
-        try:
-            docs = clean_texts([p[2] for p in pending], [p[3] for p in pending], options, counts)
-        except (ValueError, CopydeskError, TypeError):
-            docs = None  # each record alone: an error is its own
-        for k, (lineno, record, value, url) in enumerate(pending):
-            try:
-                write(record, docs[k] if docs is not None else _clean_text(value, url, options, counts))
-            except (ValueError, CopydeskError, TypeError) as e:
-                report(lineno, e)
-        pending.clear()
-        held = 0
-
+    batch = _TextBatch(options, counts, lambda item, doc: write(item[1], doc), lambda item, e: report(item[0], e))
     for lineno, line in enumerate(raw.splitlines(), 1):
         if not line.strip():
             continue
@@ -196,14 +219,12 @@ def _run_jsonl(path: str, args: argparse.Namespace, options: Options, out) -> tu
             if args.html_field:
                 write(record, extract(value, url=url, options=options))
             else:
-                pending.append((lineno, record, value, url))
-                held += len(value)
+                batch.add((lineno, record), value, url)
         except (ValueError, CopydeskError, TypeError) as e:
             report(lineno, e)
-        if len(pending) >= BATCH_PAGES or held >= BATCH_MAX_CHARS:
-            flush()
-    if pending:
-        flush()
+        if batch.full:
+            batch.flush()
+    batch.flush()
     return done, failed
 
 
@@ -239,35 +260,18 @@ def cmd_extract(args: argparse.Namespace) -> int:
     out = sys.stdout
     failed = 0
     many = len(paths) > 1
-    pending: list[tuple[str, str]] = []  # scraped-text files waiting for their batch: (path, text)
-    held = 0  # their characters
 
     def report(path: str, e: Exception) -> None:
         nonlocal failed
         print(f"copydesk: {path}: {type(e).__name__}: {e}", file=sys.stderr)
         failed += 1
 
-    def flush() -> None:
-        nonlocal held
-        from .textmode import clean_texts
-        try:
-            docs = clean_texts([t for _, t in pending], [args.url] * len(pending), options)
-        except (CopydeskError, ValueError, TypeError):
-            docs = None  # each file alone: an error is its own
-        for k, (path, text) in enumerate(pending):
-            try:
-                _emit(docs[k] if docs is not None else _clean_text(text, args.url, options), path, args.format,
-                      out, many)
-            except (CopydeskError, ValueError, TypeError) as e:
-                report(path, e)
-        pending.clear()
-        held = 0
-
+    batch = _TextBatch(options, None, lambda path, doc: _emit(doc, path, args.format, out, many), report)
     for path in paths:
         archive = _archive_kind(path) if args.input == "auto" else None
         text_file = args.input != "jsonl" and not archive and _is_text(path, args)
-        if pending and (not text_file or len(pending) >= BATCH_PAGES or held >= BATCH_MAX_CHARS):
-            flush()  # what comes next is written after them
+        if not text_file or batch.full:
+            batch.flush()  # what comes next is written after them
         if args.input == "jsonl":
             try:
                 _, bad = _run_jsonl(path, args, options, out)
@@ -282,8 +286,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         try:
             data = _read(path)
             if text_file:
-                pending.append((path, _decoded(data)))
-                held += len(pending[-1][1])
+                batch.add(path, _decoded(data), args.url)
                 continue
             doc = extract(data, url=args.url, options=options)
         except OSError as e:
@@ -297,8 +300,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             report(path, e)
             continue
         _emit(doc, path, args.format, out, many)
-    if pending:
-        flush()
+    batch.flush()
     out.flush()
     return EXIT_FAILED if failed else EXIT_OK
 
