@@ -7,7 +7,7 @@ that leave the body for their own `Document` fields.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -94,13 +94,11 @@ def is_script_notice(text: str) -> bool:
     return len(text) <= NOSCRIPT_NOTICE_CHARS and "javascript" in text.lower()
 
 
-def too_little(probs: np.ndarray, keep: np.ndarray, chars: np.ndarray | Callable[[], np.ndarray]) -> bool:
+def too_little(probs: np.ndarray, keep: np.ndarray, chars: np.ndarray) -> bool:
     """Whether what `keep` keeps is a few doubtful words (see MIN_PAGE_CHARS); `chars`: the
-    characters of each block (or line, in text mode), or what gives them when needed (rarely)."""
+    characters of each block (or line, in text mode)."""
     if not keep.any() or probs[keep].max() >= SURE:
         return False
-    if callable(chars):
-        chars = chars()
     kept = float(chars[keep].sum())
     return kept < MIN_PAGE_CHARS and kept < MAX_KEPT_SHARE * float(chars.sum())
 

@@ -122,8 +122,8 @@ _CREDIT_OPENINGS = ("additional", "research", "fact", "photo", "image", "picture
 _CREDIT_SHORT = 30
 #: What re.IGNORECASE matches to an ASCII letter but str.lower() does not give: dotless i, long
 #: s, and the combining dot of "İ".lower().
-_RE_FOLD_CHARS = ("ı", "ſ", "\u0307")
 _RE_FOLD = str.maketrans({"ı": "i", "ſ": "s", "\u0307": None})
+_RE_FOLD_CHARS = tuple(map(chr, _RE_FOLD))
 
 BIO_MAX_CHARS = 800
 BIO_MAX_SENTENCES = 4

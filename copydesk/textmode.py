@@ -429,7 +429,7 @@ def decide(seg: Segmented, probs: np.ndarray, threshold: float,
         frequent = (corpus_share >= CORPUS_MIN_SHARE) & (words >= CORPUS_MIN_WORDS)
         keep = keep & ~(frequent & ~(prev_k & next_k & ~np.concatenate([[False], frequent[:-1]])
                                      & ~np.concatenate([frequent[1:], [False]])))
-    if too_little(probs, keep, lambda: np.fromiter(map(len, texts), np.float64, n)):
+    if too_little(probs, keep, np.fromiter(map(len, texts), np.float64, n)):
         keep[:] = False
     out: dict[str, Any] = {"keep": keep, "title": None, "publisher": None, "authors": [],
                            "credits": [], "bio": None, "title_index": -1, "body_start": -1, "body_alone": False,

@@ -239,9 +239,10 @@ BATCH_TEXT_MAX_CHARS = 100_000
 def clean_batch(items: list[Item], extractor: Extractor, opts: Options,
                 alarm_after: float | None = None) -> tuple[list[Document | None], float]:
     """The documents of the text records among `items` that copydesk's extractor cleans together,
-    None for the others, and the seconds it took. When the batch fails or runs out of time, all
-    are None: `process_item` then extracts each record alone, and an error is that record's own.
-    `alarm_after` is one record's backstop (`process_item`); the batch gets it once a record."""
+    None for the others, and each one's share of the batch's time in ms. When the batch fails or
+    runs out of time, all are None: `process_item` then extracts each record alone, and an error
+    is that record's own. `alarm_after` is one record's backstop (`process_item`); the batch gets
+    it once a record."""
     docs: list[Document | None] = [None] * len(items)
     if extractor is not _copydesk_extractor:
         return docs, 0.0
@@ -265,25 +266,27 @@ def clean_batch(items: list[Item], extractor: Extractor, opts: Options,
         return docs, 0.0
     for k, doc in zip(texts, got):
         docs[k] = doc
-    return docs, time.perf_counter() - t0
+    return docs, (time.perf_counter() - t0) * 1000 / len(texts)
 
 
 def process_item(item: Item, extractor: Extractor, opts: Options, markdown: bool,
                  alarm_after: float | None = None, doc: Document | None = None,
-                 ms: float | None = None) -> tuple[str, dict[str, Any]]:
+                 ms: float = 0.0) -> tuple[str, dict[str, Any]]:
     """Extract one item; return ``(kind, row)`` with kind in kept | skipped | errors.
 
     Never raises for a record's sake: timeouts, MemoryError and any Exception
     become an ``errors`` row. `ModelError` (missing/unreadable model) propagates:
     it would fail every record, and error rows are final on resume. ``alarm_after`` arms SIGALRM (main thread only) as
     a backstop for extractors that ignore ``Options.timeout``. `doc`: the record's document,
-    already extracted (`clean_batch`), and `ms` its share of the batch's time.
+    already extracted (`clean_batch`), and `ms` its share of the batch's time (counted only with
+    `doc`).
     """
     if isinstance(item, Skip):
         return "skipped", {**_base(item), "reason": item.reason}
     if isinstance(item, Failure):
         return "errors", {**_base(item), "stage": "read", "reason": item.reason}
     rec = item
+    batched = ms if doc is not None else 0.0
     t0 = time.perf_counter()
     try:
         if doc is None:
@@ -299,7 +302,7 @@ def process_item(item: Item, extractor: Extractor, opts: Options, markdown: bool
         return "errors", {**_base(rec), "stage": "extract", "reason": "memory limit exceeded (MemoryError)"}
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
         return "errors", {**_base(rec), "stage": "extract", "reason": f"{type(exc).__name__}: {exc}"[:2000]}
-    ms = (time.perf_counter() - t0) * 1000 + (ms or 0.0)
+    ms = (time.perf_counter() - t0) * 1000 + batched
     if not doc.paragraphs:
         return "skipped", {**_base(rec), "reason": f"empty: {doc.empty_reason or 'no content found'}"}
     row = {

@@ -206,9 +206,8 @@ def _run_shard(shard: Shard, cfg: BatchConfig, extractor: Any, opts: Any, alarm:
         if not shard.attempts:  # a shard that failed goes one record at a time: a crash names its record
             state[_IDX] = _IN_BATCH
             state[_START] = time.monotonic()
-            docs, seconds = clean_batch([item for _, item in group], extractor, opts, alarm)
+            docs, ms = clean_batch([item for _, item in group], extractor, opts, alarm)
             state[_START] = 0.0
-            ms = seconds * 1000 / max(1, sum(d is not None for d in docs))
         for (i, item), doc in zip(group, docs):
             if i in shard.poison:
                 kind, row = "errors", {"id": item.id, "source": item.source, "url": item.url,
@@ -216,8 +215,7 @@ def _run_shard(shard: Shard, cfg: BatchConfig, extractor: Any, opts: Any, alarm:
             else:
                 state[_IDX] = i
                 state[_START] = time.monotonic()
-                kind, row = process_item(item, extractor, opts, cfg.markdown, alarm, doc,
-                                         ms if doc is not None else None)
+                kind, row = process_item(item, extractor, opts, cfg.markdown, alarm, doc, ms)
                 state[_START] = 0.0
             out[kind].append(row)
             state[slot[kind]] += 1

@@ -101,10 +101,9 @@ def extract_batch(batch: Any, cfg: BatchConfig) -> Any:
     items = [_row_to_item(r) for r in batch.to_pylist()]
     for at in range(0, len(items), BATCH_PAGES):
         group = items[at:at + BATCH_PAGES]
-        docs, seconds = clean_batch(group, extractor, opts, alarm)
-        ms = seconds * 1000 / max(1, sum(d is not None for d in docs))
+        docs, ms = clean_batch(group, extractor, opts, alarm)
         for item, doc in zip(group, docs):
-            kind, row = process_item(item, extractor, opts, cfg.markdown, alarm, doc, ms if doc is not None else None)
+            kind, row = process_item(item, extractor, opts, cfg.markdown, alarm, doc, ms)
             row["status"] = kind
             out.append(row)
     schema = _out_schema(cfg.markdown)

@@ -38,8 +38,8 @@ def test_text_records_are_cleaned_together_into_the_same_rows(tmp_path):
     html = Record("h", "src", url="https://example.org/h", html=(EXAMPLES / "news-article.html").read_bytes())
     long_text = Record("long", "src", text="word " * (BATCH_TEXT_MAX_CHARS // 5 + 1))
     items = _text_records(4)[:2] + [html, long_text] + _text_records(4)[2:]
-    docs, seconds = clean_batch(items, extractor, opts)
-    assert [d is not None for d in docs] == [True, True, False, False, True, True] and seconds > 0
+    docs, ms_each = clean_batch(items, extractor, opts)
+    assert [d is not None for d in docs] == [True, True, False, False, True, True] and ms_each > 0
     for item, doc in zip(items, docs):
         kind, row = process_item(item, extractor, opts, False, doc=doc, ms=1.5 if doc is not None else None)
         alone_kind, alone = process_item(item, extractor, opts, False)
